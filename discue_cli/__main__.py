@@ -1,0 +1,3 @@
+from discue_cli.app import main
+
+main()

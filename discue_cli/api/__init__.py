@@ -1,0 +1,36 @@
+"""The HTTP layer: knows httpx and JSON, never typer or rich."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """An API reply: the JSON body as received and the resources it carries, unwrapped."""
+
+    body: dict[str, Any]
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    single: bool = True
+
+    @classmethod
+    def one(cls, body: dict[str, Any], key: str) -> Reply:
+        item = body.get(key)
+        return cls(body, [item] if isinstance(item, dict) else [], single=True)
+
+    @classmethod
+    def many(cls, body: dict[str, Any], key: str, embed: bool = False) -> Reply:
+        items = None
+        if embed:
+            embedded = body.get("_embedded")
+            if isinstance(embedded, dict):
+                items = embedded.get(key)
+        if not isinstance(items, list):
+            items = body.get(key)
+        items = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        return cls(body, items, single=False)
+
+    @property
+    def ids(self) -> list[str]:
+        return [str(r["id"]) for r in self.resources if r.get("id") is not None]

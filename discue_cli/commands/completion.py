@@ -1,0 +1,33 @@
+"""discue completion bash|zsh|fish|powershell"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+COMPLETE_VAR = "_DISCUE_COMPLETE"
+
+
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+    powershell = "powershell"
+
+
+def script(shell: str) -> str:
+    """The completion script for a shell; it asks `discue` itself for candidates, so it never goes stale."""
+    from typer._completion_shared import get_completion_script
+
+    return get_completion_script(prog_name="discue", complete_var=COMPLETE_VAR, shell=shell)
+
+
+def register(root: typer.Typer) -> None:
+    @root.command("completion")
+    def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or powershell.")]) -> None:
+        """Print a shell completion script (e.g. `discue completion bash > ~/.local/share/bash-completion/completions/discue`)."""
+        import sys
+
+        sys.stdout.write(script(shell.value).rstrip("\n") + "\n")

@@ -1,0 +1,76 @@
+"""One exception family; each member carries the exit code CLI.md gives it."""
+
+from __future__ import annotations
+
+
+class DiscueError(Exception):
+    """Base error: a one-line message, an optional HTTP status, an optional hint."""
+
+    exit_code = 1
+
+    def __init__(self, title: str, status: int | None = None, hint: str | None = None):
+        super().__init__(title)
+        self.title = title
+        self.status = status
+        self.hint = hint
+
+
+class ApiError(DiscueError):
+    """An API error with no more specific meaning, or an unexpected reply."""
+
+    exit_code = 1
+
+
+class UsageError(DiscueError):
+    """Bad arguments or invalid local input: nothing was sent."""
+
+    exit_code = 2
+
+
+class AuthError(DiscueError):
+    """No API key, 401 or 403."""
+
+    exit_code = 3
+
+
+class NotFoundError(DiscueError):
+    """404, or a name that matches nothing."""
+
+    exit_code = 4
+
+
+class ConflictError(DiscueError):
+    """409 or 422: the resource exists already, or the state forbids the change."""
+
+    exit_code = 5
+
+
+class RateLimitedError(DiscueError):
+    """429 after the retries ran out."""
+
+    exit_code = 6
+
+
+class NoResponseError(DiscueError):
+    """Connection refused, DNS, TLS, timeout, dropped connection."""
+
+    exit_code = 7
+
+
+class PartialFailure(DiscueError):
+    """Some items of a multi-item command failed; each was reported already."""
+
+    exit_code = 1
+
+
+def for_status(status: int) -> type[DiscueError]:
+    """The error class for an HTTP error status."""
+    if status in (401, 403):
+        return AuthError
+    if status == 404:
+        return NotFoundError
+    if status in (409, 422):
+        return ConflictError
+    if status == 429:
+        return RateLimitedError
+    return ApiError

@@ -1,0 +1,187 @@
+"""Where settings come from: flag > environment > config profile > default.
+
+Nothing here prints; warnings are returned for `output` to show.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from discue_cli.errors import UsageError
+
+DEFAULT_ENDPOINT = "https://api.discue.io/v1"
+DEFAULT_PROFILE = "default"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 3
+
+# config key -> environment variable
+ENV_VARS = {
+    "api_key": "DISCUE_API_KEY",
+    "api_endpoint": "DISCUE_API_ENDPOINT",
+    "local": "DISCUE_LOCAL",
+    "timeout": "DISCUE_TIMEOUT",
+    "retries": "DISCUE_RETRIES",
+}
+CONFIG_KEYS = tuple(ENV_VARS)
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+@dataclass
+class Settings:
+    """Everything a command needs to reach an API, fully resolved."""
+
+    profile: str = DEFAULT_PROFILE
+    api_key: str | None = None
+    api_endpoint: str = DEFAULT_ENDPOINT
+    local: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    verbose: bool = False
+    config_path: Path = field(default_factory=lambda: config_path(os.environ))
+    warnings: list[str] = field(default_factory=list)
+
+
+def config_path(env: Mapping[str, str]) -> Path:
+    """$DISCUE_CONFIG, else config.toml in the user's config dir."""
+    if env.get("DISCUE_CONFIG"):
+        return Path(env["DISCUE_CONFIG"]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("discue")) / "config.toml"
+
+
+def local_db_path(env: Mapping[str, str]) -> Path:
+    """$DISCUE_LOCAL_DB, else local.sqlite3 in the user's data dir."""
+    if env.get("DISCUE_LOCAL_DB"):
+        return Path(env["DISCUE_LOCAL_DB"]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("discue")) / "local.sqlite3"
+
+
+def parse_value(key: str, raw: Any, source: str) -> Any:
+    """Check and convert one setting; `source` names where it came from, for the error."""
+    if key not in CONFIG_KEYS:
+        raise UsageError(f"unknown setting '{key}' (known: {', '.join(CONFIG_KEYS)})")
+    if key == "api_key":
+        value = str(raw).strip()
+        if not value or any(c.isspace() for c in value):
+            raise UsageError(f"{source}: the API key is empty or contains white space")
+        return value
+    if key == "api_endpoint":
+        return check_endpoint(str(raw), source)
+    if key == "local":
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise UsageError(f"{source}: expected true or false, got '{raw}'")
+    if key == "timeout":
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise UsageError(f"{source}: expected a number of seconds, got '{raw}'") from None
+        if not 0 < value <= 3600:
+            raise UsageError(f"{source}: the timeout must be more than 0 and at most 3600 seconds")
+        return value
+    # retries
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise UsageError(f"{source}: expected a whole number, got '{raw}'") from None
+    if not 0 <= value <= 20:
+        raise UsageError(f"{source}: retries must be from 0 to 20")
+    return value
+
+
+def check_endpoint(url: str, source: str) -> str:
+    """An http(s) URL with a host; returned without a trailing slash."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{source}: '{url}' is not an http(s) URL")
+    return url.strip().rstrip("/")
+
+
+def load_config(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The parsed config file (empty when absent) and any warnings about it."""
+    import tomllib
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}, []
+    except OSError as exc:
+        raise UsageError(f"cannot read config file {path}: {exc.strerror}") from None
+    warnings = []
+    if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        warnings.append(
+            f"config file {path} is readable by others; it may hold an API key (chmod 600 {path})"
+        )
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
+    return data, warnings
+
+
+def profile_table(data: dict[str, Any], profile: str) -> dict[str, Any]:
+    """The [profiles.NAME] table, or an empty one."""
+    table = data.get("profiles", {}).get(profile, {})
+    return table if isinstance(table, dict) else {}
+
+
+def save_config(path: Path, data: dict[str, Any]) -> None:
+    """Write the config atomically, readable by the owner only."""
+    import tomli_w
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(tomli_w.dumps(data).encode("utf-8"))
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def resolve(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
+    """Settings from the global flags (None when not given), the environment and the config."""
+    profile = flags.get("profile") or env.get("DISCUE_PROFILE") or DEFAULT_PROFILE
+    path = config_path(env)
+    data, warnings = load_config(path)
+    table = profile_table(data, profile)
+    if profile != DEFAULT_PROFILE and profile not in data.get("profiles", {}) and (
+        flags.get("profile") or env.get("DISCUE_PROFILE")
+    ):
+        warnings.append(f"profile '{profile}' is not in {path}; using flags, environment and defaults")
+    values: dict[str, Any] = {}
+    for key, var in ENV_VARS.items():
+        if flags.get(key) is not None:
+            values[key] = parse_value(key, flags[key], f"--{key.replace('_', '-')}")
+        elif env.get(var) not in (None, ""):
+            values[key] = parse_value(key, env[var], var)
+        elif key in table:
+            values[key] = parse_value(key, table[key], f"{path} [profiles.{profile}] {key}")
+    return Settings(
+        profile=profile,
+        verbose=bool(flags.get("verbose")),
+        config_path=path,
+        warnings=warnings,
+        **values,
+    )
+
+
+def redact(key: str | None) -> str:
+    """A key shown safely: only its last four characters, and only when it is long."""
+    if not key:
+        return "(none)"
+    return "****" + key[-4:] if len(key) >= 16 else "****"
