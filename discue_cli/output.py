@@ -216,7 +216,7 @@ class Output:
             table.add_column(key.upper(), no_wrap=key == "id", overflow="ellipsis")
         for item in resources:
             table.add_row(*(human(k, item.get(k)) for k in keys))
-        self.console().print(table)
+        self.render(table)
 
     def key_values(self, resource: dict[str, Any]) -> None:
         from rich.table import Table
@@ -226,7 +226,15 @@ class Output:
         grid.add_column(overflow="fold")
         for key, value in flatten(resource):
             grid.add_row(key, human(key, value))
-        self.console().print(grid)
+        self.render(grid)
+
+    def render(self, renderable: Any) -> None:
+        """A rich renderable on stdout, without the padding rich leaves at line ends."""
+        console = self.console()
+        with console.capture() as captured:
+            console.print(renderable)
+        for text in captured.get().splitlines():
+            self.line(text.rstrip())
 
     # -- for humans, on stderr
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import os
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -70,6 +71,8 @@ def root_cause(exc: BaseException) -> str:
     """The innermost OS-level reason ("Connection refused"), else httpx's own words."""
     seen = exc
     while seen is not None:
+        if isinstance(seen, OSError) and seen.errno and seen.errno > 0:
+            return os.strerror(seen.errno)
         if isinstance(seen, OSError) and seen.strerror:
             return seen.strerror
         seen = seen.__cause__ or seen.__context__

@@ -106,9 +106,18 @@ def text_field(data: dict[str, Any], key: str, required: bool) -> str | None:
             raise Problem(400)
         return None
     value = data[key]
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME or not encodable(value):
         raise Problem(400)
     return value
+
+
+def encodable(value: str) -> bool:
+    """JSON can carry lone surrogates that no UTF-8 database can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def url_field(data: dict[str, Any], key: str, required: bool) -> str | None:
@@ -336,7 +345,7 @@ async def list_queue_messages(request: Request, store: Store) -> Response:
 
 async def add_message(request: Request, store: Store) -> Response:
     data = await read_json(request, True)
-    if not isinstance(data.get("data"), str):
+    if not isinstance(data.get("data"), str) or not encodable(data["data"]):
         raise Problem(400)
     queue_id = request.path_params["queue_id"]
     need(store.queue_exists(queue_id))
