@@ -169,7 +169,7 @@ class Client:
             timeout=timeout,
             transport=transport,
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            trust_env=transport is None,
+            trust_env=not isinstance(transport, httpx.MockTransport | httpx.ASGITransport),
         )
 
     async def __aenter__(self) -> Client:
@@ -243,6 +243,11 @@ class Client:
         self.on_exchange(method, shown, outcome, (time.perf_counter() - started) * 1000)
 
 
+def make_transport() -> httpx.AsyncBaseTransport | None:
+    """The transport for remote calls: httpx's own (tests swap in a MockTransport here)."""
+    return None
+
+
 def open_client(settings: Any, *, pretty: bool = False, concurrency: int = 8, on_exchange: Exchange | None = None) -> Client:
     """A Client for the resolved settings: the remote API, or the local discue in process."""
     if settings.local:
@@ -271,6 +276,7 @@ def open_client(settings: Any, *, pretty: bool = False, concurrency: int = 8, on
         settings.api_key,
         timeout=settings.timeout,
         retries=settings.retries,
+        transport=make_transport(),
         on_exchange=on_exchange,
         pretty=pretty,
         concurrency=concurrency,
