@@ -59,7 +59,7 @@ def register(root: typer.Typer) -> None:
         jq: Annotated[str | None, typer.Option("--jq", metavar="EXPR", help="Apply a jq expression.")] = None,
     ) -> None:
         """Call any endpoint and print its JSON reply."""
-        fmt = OutputFormat(json=True, pretty=pretty, jq=jq)
+        fmt = OutputFormat(pretty=pretty, jq=jq)  # the body is always JSON; errors are too with --pretty or --jq
         verb = method.upper()
         checked: dict = {}
 

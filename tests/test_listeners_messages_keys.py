@@ -1,0 +1,224 @@
+"""listeners, messages, api-keys, api-clients and the raw `api` command, pinned on a terminal and a pipe."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import UUID
+
+NOTIFY = ("--notify-url", "http://127.0.0.1:1/notify", "--liveness-url", "http://127.0.0.1:1/live")
+
+
+def make_queue(local, name="orders") -> str:
+    return local("queues", "create", name, "-q").stdout.strip()
+
+
+def make_listener(local, queue="orders", name="mailer") -> str:
+    result = local("listeners", "add", queue, name, *NOTIFY, "-q")
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_listener_add_piped_prints_full_resource(local):
+    queue_id = make_queue(local)
+    result = local("listeners", "add", "orders", "mailer", *NOTIFY)
+    listener_id = result.stdout.split("\t")[0]
+    assert UUID.fullmatch(listener_id)
+    assert result.stdout == (
+        f"{listener_id}\tmailer\t{queue_id}\thttp://127.0.0.1:1/notify\thttp://127.0.0.1:1/live\t"
+        '{"state":"unknown","success_count":0,"last_success_at":null,"failure_count":0,'
+        '"last_failure_status":null,"last_failure_at":null,"last_failure_msg":null}\t'
+        '{"acknowledged_count":0,"last_success_at":null,"last_failure_at":null,"missed":[],"missed_count":0}\n'
+    )
+
+
+def test_listener_list_piped_for_one_queue_and_all(local):
+    make_queue(local)
+    first = make_listener(local, name="a")
+    second = make_listener(local, name="b")
+    assert local("listeners", "list", "orders").stdout == f"{first}\ta\n{second}\tb\n"
+    assert local("listeners", "list").stdout == f"{first}\ta\n{second}\tb\n"
+
+
+def test_listener_list_on_a_terminal(local, tty):
+    make_queue(local)
+    first = make_listener(local, name="a")
+    result = local("listeners", "list", "orders")
+    assert result.stdout == f"ID                                    NAME\n{first}  a\n"
+
+
+def test_listener_get_on_a_terminal_shows_liveness_and_delivery_readably(local, tty):
+    queue_id = make_queue(local)
+    listener_id = make_listener(local)
+    result = local("listeners", "get", "orders", "mailer")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"id                            {listener_id}\n"
+        "name                          mailer\n"
+        f"queue_id                      {queue_id}\n"
+        "notify_url                    http://127.0.0.1:1/notify\n"
+        "liveness_url                  http://127.0.0.1:1/live\n"
+        "liveness.state                unknown\n"
+        "liveness.success_count        0\n"
+        "liveness.last_success_at      -\n"
+        "liveness.failure_count        0\n"
+        "liveness.last_failure_status  -\n"
+        "liveness.last_failure_at      -\n"
+        "liveness.last_failure_msg     -\n"
+        "messages.acknowledged_count   0\n"
+        "messages.last_success_at      -\n"
+        "messages.last_failure_at      -\n"
+        "messages.missed               -\n"
+        "messages.missed_count         0\n"
+    )
+
+
+def test_listener_embed_lists_full_resources(local):
+    make_queue(local)
+    make_listener(local)
+    body = json.loads(local("listeners", "list", "orders", "--embed", "--json").stdout)
+    assert body["_embedded"]["listeners"][0]["liveness"]["state"] == "unknown"
+    lines = local("listeners", "list", "orders", "--embed").stdout.splitlines()
+    assert lines[0].split("\t")[1:5] == ["mailer", body["_embedded"]["listeners"][0]["queue_id"],
+                                         "http://127.0.0.1:1/notify", "http://127.0.0.1:1/live"]
+
+
+def test_listener_bad_urls_are_refused_before_any_request(local):
+    make_queue(local)
+    result = local("-v", "listeners", "add", "orders", "x", "--notify-url", "myapp.io/hook",
+                   "--liveness-url", "http://ok.test/l")
+    assert (result.exit_code, result.stderr) == (2, "Error: --notify-url: 'myapp.io/hook' is not an http(s) URL\n")
+    result = local("listeners", "update", "orders", "x", "--liveness-url", "ftp://x")
+    assert (result.exit_code, result.stderr) == (2, "Error: --liveness-url: 'ftp://x' is not an http(s) URL\n")
+
+
+def test_listener_if_not_exists(local):
+    make_queue(local)
+    listener_id = make_listener(local)
+    result = local("listeners", "add", "orders", "mailer", *NOTIFY, "--if-not-exists", "-q")
+    assert (result.exit_code, result.stdout) == (0, f"{listener_id}\n")
+    assert local("listeners", "list", "orders", "-q").stdout == f"{listener_id}\n"
+
+
+def test_listener_update_and_delete(local):
+    make_queue(local)
+    listener_id = make_listener(local)
+    result = local("listeners", "update", "orders", "mailer", "--name", "sender", "--notify-url", "http://n.test/x")
+    fields = result.stdout.split("\t")
+    assert (fields[0], fields[1], fields[3]) == (listener_id, "sender", "http://n.test/x")
+    assert local("listeners", "update", "orders", "sender").exit_code == 2
+    result = local("listeners", "delete", "orders", "sender", "--yes", "-q")
+    assert (result.exit_code, result.stdout) == (0, f"{listener_id}\n")
+    assert local("listeners", "get", "orders", "sender").exit_code == 4
+
+
+def test_message_add_by_queue_name_sends_data_as_is(local):
+    queue_id = make_queue(local)
+    result = local("messages", "add", "orders", '{"id": 1}', "--json")
+    body = json.loads(result.stdout)
+    assert body["message"]["data"] == '{"id": 1}'
+    assert body["message"]["queue_id"] == queue_id
+    message_id = body["message"]["id"]
+    assert local("messages", "get", "orders", message_id, "--jq", ".message.data").stdout == '{"id": 1}\n'
+
+
+def test_message_list_piped_and_on_a_terminal(local, tty):
+    make_queue(local)
+    message_id = local("messages", "add", "orders", "hello", "-q").stdout.strip()
+    result = local("messages", "list", "orders")
+    assert result.stdout == f"ID                                    NAME\n{message_id}  -\n"
+
+
+def test_message_list_piped(local):
+    make_queue(local)
+    first = local("messages", "add", "orders", "one", "-q").stdout.strip()
+    second = local("messages", "add", "orders", "two", "-q").stdout.strip()
+    assert local("messages", "list", "orders").stdout == f"{first}\t\n{second}\t\n"
+    embedded = local("messages", "list", "--embed").stdout.splitlines()
+    assert [line.split("\t")[3] for line in embedded] == ["one", "two"]
+
+
+def test_message_data_file_and_stdin(local, tmp_path):
+    make_queue(local)
+    (tmp_path / "msg.json").write_text('{"userId": "481512342"}\n')
+    result = local("messages", "add", "orders", "--data-file", "msg.json", "--jq", ".message.data")
+    assert result.stdout == '{"userId": "481512342"}\n'
+    result = local("messages", "add", "orders", "--data-file", "-", "--jq", ".message.data", input="tab\there\n")
+    assert result.stdout == "tab\there\n"
+
+
+def test_message_tabs_and_newlines_stay_on_one_tsv_line(local):
+    make_queue(local)
+    local("messages", "add", "orders", "a\tb\nc")
+    line = local("messages", "list", "orders", "--embed").stdout
+    assert line.count("\n") == 1
+    assert "a\\tb\\nc" in line
+
+
+def test_message_add_needs_exactly_one_source(local):
+    make_queue(local)
+    result = local("messages", "add", "orders")
+    assert (result.exit_code, result.stderr) == (2, "Error: give exactly one of DATA, --data-file or --batch\n")
+    result = local("messages", "add", "orders", "x", "--data-file", "f")
+    assert result.exit_code == 2
+
+
+def test_message_unreadable_file_exit_2(local):
+    make_queue(local)
+    result = local("messages", "add", "orders", "--data-file", "missing.txt")
+    assert (result.exit_code, result.stderr) == (2, "Error: cannot read missing.txt: No such file or directory\n")
+    assert local("messages", "list").stdout == ""
+
+
+def test_message_update_and_delete(local):
+    make_queue(local)
+    message_id = local("messages", "add", "orders", "x", "-q").stdout.strip()
+    result = local("messages", "update", "orders", message_id, "--name", "myapp.io/m1")
+    assert result.stdout.split("\t")[:2] == [message_id, "myapp.io/m1"]
+    assert local("messages", "delete", "orders", message_id).exit_code == 2
+    assert local("messages", "delete", "orders", message_id, "--yes", "-q").stdout == f"{message_id}\n"
+    assert local("messages", "get", "orders", message_id).exit_code == 4
+
+
+def test_api_keys_lifecycle(local):
+    result = local("api-keys", "create", "--name", "ci")
+    key_id, name, secret = result.stdout.rstrip("\n").split("\t")
+    assert UUID.fullmatch(key_id) and name == "ci" and len(secret) > 40
+    assert result.stderr == "Store the key now: the API never shows it again.\n"
+    listing = local("api-keys", "list", "--embed")
+    assert secret not in listing.stdout
+    fields = listing.stdout.rstrip("\n").split("\t")
+    assert (fields[0], fields[1], fields[-2], fields[-1]) == (key_id, "ci", secret[:3], "enabled")
+    result = local("api-keys", "update", key_id, "--status", "disabled", "--jq", ".api_key.status")
+    assert result.stdout == "disabled\n"
+    result = local("api-keys", "update", key_id, "--status", "paused")
+    assert result.exit_code == 2
+    assert local("api-keys", "delete", key_id, "--yes", "-q").stdout == f"{key_id}\n"
+    assert local("api-keys", "get", key_id).exit_code == 4
+
+
+def test_api_keys_list_on_a_terminal(local, tty):
+    key_id = local("api-keys", "create", "--name", "ci", "-q").stdout.strip()
+    assert local("api-keys", "list").stdout == f"ID                                    NAME\n{key_id}  ci\n"
+
+
+def test_api_clients_create(local):
+    result = local("api-clients", "create", "example.com/dev")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "Created API client example.com/dev.\n")
+
+
+def test_raw_api_get_post_and_errors(local):
+    created = json.loads(local("api", "POST", "/queues", "--data", '{"name": "raw"}').stdout)
+    queue_id = created["queue"]["id"]
+    result = local("api", "GET", f"/queues/{queue_id}", "--jq", ".queue.name")
+    assert result.stdout == "raw\n"
+    result = local("api", "get", "/queues", "--query", "_embed=true", "--jq", "._embedded.queues[0].id")
+    assert result.stdout == f"{queue_id}\n"
+    result = local("api", "POST", "/queues", "--data", "{bad")
+    assert result.exit_code == 2 and result.stderr.startswith("Error: --data is not valid JSON")
+    result = local("api", "GET", "/nope")
+    assert (result.exit_code, result.stderr) == (4, "Error: Not Found (404)\n")
+    result = local("api", "FETCH", "/queues")
+    assert result.exit_code == 2
+    result = local("api", "POST", "/queues", "--data", "@-", input='{"name": "from-stdin"}')
+    assert json.loads(result.stdout)["queue"]["name"] == "from-stdin"
