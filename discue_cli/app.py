@@ -1,6 +1,5 @@
 """The root Typer app: global options -> State, one sub-app per noun."""
 
-
 import os
 import sys
 from typing import Annotated
@@ -57,8 +56,11 @@ def build_app():  # noqa: C901 - one registration list
         ] = None,
         api_endpoint: Annotated[
             str | None,
-            typer.Option("--api-endpoint", metavar="URL",
-                         help="API base URL [env: DISCUE_API_ENDPOINT; default: https://api.discue.io/v1]"),
+            typer.Option(
+                "--api-endpoint",
+                metavar="URL",
+                help="API base URL [env: DISCUE_API_ENDPOINT; default: https://api.discue.io/v1]",
+            ),
         ] = None,
         profile: Annotated[
             str | None,
@@ -76,9 +78,7 @@ def build_app():  # noqa: C901 - one registration list
             str | None,
             typer.Option("--retries", metavar="N", help="Retries on safe failures [env: DISCUE_RETRIES; default: 3]"),
         ] = None,
-        verbose: Annotated[
-            bool, typer.Option("--verbose", "-v", help="One stderr line per HTTP exchange.")
-        ] = False,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One stderr line per HTTP exchange.")] = False,
         no_color: Annotated[bool, typer.Option("--no-color", help="No color [env: NO_COLOR].")] = False,
         version: Annotated[
             bool | None,

@@ -315,4 +315,3 @@ class RichProgress:
 
     def advance(self, count: int = 1, rate: float = 0.0) -> None:
         self.progress.update(self.task, advance=count, rate=f"{rate:,.0f}")
-

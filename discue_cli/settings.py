@@ -124,9 +124,7 @@ def load_config(path: Path) -> tuple[dict[str, Any], list[str]]:
         raise UsageError(f"cannot read config file {path}: {exc.strerror}") from None
     warnings = []
     if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        warnings.append(
-            f"config file {path} is readable by others; it may hold an API key (chmod 600 {path})"
-        )
+        warnings.append(f"config file {path} is readable by others; it may hold an API key (chmod 600 {path})")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -159,8 +157,10 @@ def resolve(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
     path = config_path(env)
     data, warnings = load_config(path)
     table = profile_table(data, profile)
-    if profile != DEFAULT_PROFILE and profile not in data.get("profiles", {}) and (
-        flags.get("profile") or env.get("DISCUE_PROFILE")
+    if (
+        profile != DEFAULT_PROFILE
+        and profile not in data.get("profiles", {})
+        and (flags.get("profile") or env.get("DISCUE_PROFILE"))
     ):
         warnings.append(f"profile '{profile}' is not in {path}; using flags, environment and defaults")
     values: dict[str, Any] = {}

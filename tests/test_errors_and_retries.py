@@ -6,8 +6,8 @@ import asyncio
 import json
 import socket
 import threading
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import httpx
 import pytest
@@ -45,10 +45,23 @@ def api(cli):
 
 
 TITLES = {
-    400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 406: "Not Acceptable", 409: "Conflict", 415: "Unsupported Media Type",
-    422: "Unprocessable Entity", 423: "Locked", 429: "Too Many Requests", 500: "Internal Server Error",
-    501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    409: "Conflict",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Entity",
+    423: "Locked",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 EXIT = {401: 3, 403: 3, 404: 4, 409: 5, 422: 5, 429: 6}
 
@@ -67,8 +80,7 @@ def test_401_has_a_hint_on_how_to_set_the_key(api, mock):
     mock(lambda r: httpx.Response(401, json={"title": "Unauthorized", "status": 401}))
     result = api("queues", "list")
     assert result.stderr == (
-        "Error: Unauthorized (401)\n"
-        "Hint: set a valid key with `discue auth login`, --api-key or DISCUE_API_KEY\n"
+        "Error: Unauthorized (401)\nHint: set a valid key with `discue auth login`, --api-key or DISCUE_API_KEY\n"
     )
 
 
@@ -78,8 +90,11 @@ def test_the_api_title_is_used_when_it_sends_one(api, mock):
 
 
 def test_html_502_from_a_proxy_gives_the_status_phrase(api, mock):
-    mock(lambda r: httpx.Response(502, text="<html><body>Bad gateway</body></html>",
-                                  headers={"Content-Type": "text/html"}))
+    mock(
+        lambda r: httpx.Response(
+            502, text="<html><body>Bad gateway</body></html>", headers={"Content-Type": "text/html"}
+        )
+    )
     result = api("--retries", "0", "queues", "list")
     assert (result.exit_code, result.stderr) == (1, "Error: Bad Gateway (502)\n")
 
@@ -129,8 +144,7 @@ def test_refused_connection_exit_7(cli):
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    result = cli("--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", KEY, "--retries", "0",
-                 "queues", "list")
+    result = cli("--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", KEY, "--retries", "0", "queues", "list")
     assert result.exit_code == 7
     assert result.stderr == (
         f"Error: could not connect to http://127.0.0.1:{port}: Connection refused\n"
@@ -145,8 +159,18 @@ def test_timeout_exit_7(cli):
     sock.listen(8)
     port = sock.getsockname()[1]
     try:
-        result = cli("--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", KEY, "--timeout", "0.3",
-                     "--retries", "0", "queues", "list")
+        result = cli(
+            "--api-endpoint",
+            f"http://127.0.0.1:{port}/v1",
+            "--api-key",
+            KEY,
+            "--timeout",
+            "0.3",
+            "--retries",
+            "0",
+            "queues",
+            "list",
+        )
     finally:
         sock.close()
     assert result.exit_code == 7
@@ -157,16 +181,20 @@ def test_timeout_exit_7(cli):
 
 
 def test_429_with_retry_after_is_retried_then_succeeds(api, mock):
-    replies = iter([
-        httpx.Response(429, headers={"Retry-After": "0"}, json={"title": "Too Many Requests", "status": 429}),
-        httpx.Response(200, json={"queues": [{"id": "q1", "name": "n"}]}),
-    ])
+    replies = iter(
+        [
+            httpx.Response(429, headers={"Retry-After": "0"}, json={"title": "Too Many Requests", "status": 429}),
+            httpx.Response(200, json={"queues": [{"id": "q1", "name": "n"}]}),
+        ]
+    )
     seen = mock(lambda r: next(replies))
     result = api("-v", "queues", "list")
     assert (result.exit_code, result.stdout) == (0, "q1\tn\n")
     lines = result.stderr.splitlines()
     assert [line.split(" ")[:3] for line in lines] == [
-        ["GET", f"{ENDPOINT}/queues", "429"], ["GET", f"{ENDPOINT}/queues", "200"]]
+        ["GET", f"{ENDPOINT}/queues", "429"],
+        ["GET", f"{ENDPOINT}/queues", "200"],
+    ]
     assert len(seen) == 2
 
 
@@ -292,13 +320,12 @@ def test_a_server_that_stops_mid_reply_is_exit_7(cli):
         for _ in range(2):
             conn, _ = sock.accept()
             conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"queues\"")
+            conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"queues"')
             conn.close()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    result = cli("--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", KEY, "--retries", "1",
-                 "queues", "list")
+    result = cli("--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", KEY, "--retries", "1", "queues", "list")
     sock.close()
     assert result.exit_code == 7
     assert "was dropped before a complete reply" in result.stderr

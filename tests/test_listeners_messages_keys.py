@@ -79,14 +79,19 @@ def test_listener_embed_lists_full_resources(local):
     body = json.loads(local("listeners", "list", "orders", "--embed", "--json").stdout)
     assert body["_embedded"]["listeners"][0]["liveness"]["state"] == "unknown"
     lines = local("listeners", "list", "orders", "--embed").stdout.splitlines()
-    assert lines[0].split("\t")[1:5] == ["mailer", body["_embedded"]["listeners"][0]["queue_id"],
-                                         "http://127.0.0.1:1/notify", "http://127.0.0.1:1/live"]
+    assert lines[0].split("\t")[1:5] == [
+        "mailer",
+        body["_embedded"]["listeners"][0]["queue_id"],
+        "http://127.0.0.1:1/notify",
+        "http://127.0.0.1:1/live",
+    ]
 
 
 def test_listener_bad_urls_are_refused_before_any_request(local):
     make_queue(local)
-    result = local("-v", "listeners", "add", "orders", "x", "--notify-url", "myapp.io/hook",
-                   "--liveness-url", "http://ok.test/l")
+    result = local(
+        "-v", "listeners", "add", "orders", "x", "--notify-url", "myapp.io/hook", "--liveness-url", "http://ok.test/l"
+    )
     assert (result.exit_code, result.stderr) == (2, "Error: --notify-url: 'myapp.io/hook' is not an http(s) URL\n")
     result = local("listeners", "update", "orders", "x", "--liveness-url", "ftp://x")
     assert (result.exit_code, result.stderr) == (2, "Error: --liveness-url: 'ftp://x' is not an http(s) URL\n")

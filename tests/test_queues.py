@@ -28,8 +28,7 @@ def test_create_existing_name_is_a_conflict_exit_5(local):
     assert result.exit_code == 5
     assert result.stdout == ""
     assert result.stderr == (
-        "Error: Unprocessable Entity (422)\n"
-        "Hint: a queue named 'orders' may exist already; --if-not-exists reuses it\n"
+        "Error: Unprocessable Entity (422)\nHint: a queue named 'orders' may exist already; --if-not-exists reuses it\n"
     )
 
 
@@ -53,11 +52,7 @@ def test_list_on_a_terminal_is_a_table(local, tty):
     second = create(local, "a.io/two")
     result = local("queues", "list")
     assert result.exit_code == 0
-    assert result.stdout == (
-        "ID                                    NAME\n"
-        f"{first}  a.io/one\n"
-        f"{second}  a.io/two\n"
-    )
+    assert result.stdout == (f"ID                                    NAME\n{first}  a.io/one\n{second}  a.io/two\n")
 
 
 def test_empty_list_on_a_terminal_says_so_on_stderr(local, tty):
@@ -72,8 +67,16 @@ def test_empty_list_piped_prints_nothing(local):
 
 def test_get_by_name_on_a_terminal_is_key_value(local, tty):
     queue_id = create(local, "orders")
-    local("listeners", "add", "orders", "mailer", "--notify-url", "http://127.0.0.1:1/n",
-          "--liveness-url", "http://127.0.0.1:1/l")
+    local(
+        "listeners",
+        "add",
+        "orders",
+        "mailer",
+        "--notify-url",
+        "http://127.0.0.1:1/n",
+        "--liveness-url",
+        "http://127.0.0.1:1/l",
+    )
     result = local("queues", "get", "orders")
     assert result.exit_code == 0
     assert result.stdout == f"id         {queue_id}\nname       orders\nlisteners  mailer\n"
@@ -81,8 +84,17 @@ def test_get_by_name_on_a_terminal_is_key_value(local, tty):
 
 def test_get_piped_nests_listeners_as_json(local):
     queue_id = create(local, "orders")
-    listener = local("listeners", "add", "orders", "mailer", "--notify-url", "http://127.0.0.1:1/n",
-                     "--liveness-url", "http://127.0.0.1:1/l", "-q").stdout.strip()
+    listener = local(
+        "listeners",
+        "add",
+        "orders",
+        "mailer",
+        "--notify-url",
+        "http://127.0.0.1:1/n",
+        "--liveness-url",
+        "http://127.0.0.1:1/l",
+        "-q",
+    ).stdout.strip()
     result = local("queues", "get", queue_id)
     assert result.stdout == f'{queue_id}\torders\t[{{"id":"{listener}","name":"mailer"}}]\n'
 

@@ -27,13 +27,22 @@ def write_profiles(profiles: dict) -> None:
 def test_defaults():
     s = resolve({}, {"DISCUE_CONFIG": os.environ["DISCUE_CONFIG"]})
     assert (s.profile, s.api_key, s.api_endpoint, s.local, s.timeout, s.retries) == (
-        "default", None, "https://api.discue.io/v1", False, 30.0, 3)
+        "default",
+        None,
+        "https://api.discue.io/v1",
+        False,
+        30.0,
+        3,
+    )
 
 
 def test_precedence_flag_over_env_over_profile_over_default():
     write_profiles({"default": {"api_endpoint": "http://profile.test/v1", "timeout": 5, "retries": 1}})
-    env = {"DISCUE_CONFIG": os.environ["DISCUE_CONFIG"], "DISCUE_API_ENDPOINT": "http://env.test/v1",
-           "DISCUE_TIMEOUT": "7"}
+    env = {
+        "DISCUE_CONFIG": os.environ["DISCUE_CONFIG"],
+        "DISCUE_API_ENDPOINT": "http://env.test/v1",
+        "DISCUE_TIMEOUT": "7",
+    }
     s = resolve({"timeout": "9"}, env)
     assert (s.api_endpoint, s.timeout, s.retries) == ("http://env.test/v1", 9.0, 1)
     s = resolve({}, env)
@@ -50,11 +59,14 @@ def test_profile_from_flag_or_env():
     assert resolve({}, env).api_key == "default-key-xxxxxxxx"
 
 
-@pytest.mark.parametrize("flags,message", [
-    ({"timeout": "soon"}, "--timeout: expected a number of seconds, got 'soon'"),
-    ({"retries": "-1"}, "--retries: retries must be from 0 to 20"),
-    ({"api_endpoint": "ftp://x"}, "--api-endpoint: 'ftp://x' is not an http(s) URL"),
-])
+@pytest.mark.parametrize(
+    "flags,message",
+    [
+        ({"timeout": "soon"}, "--timeout: expected a number of seconds, got 'soon'"),
+        ({"retries": "-1"}, "--retries: retries must be from 0 to 20"),
+        ({"api_endpoint": "ftp://x"}, "--api-endpoint: 'ftp://x' is not an http(s) URL"),
+    ],
+)
 def test_bad_values_are_usage_errors(flags, message):
     with pytest.raises(UsageError) as caught:
         resolve(flags, {"DISCUE_CONFIG": os.environ["DISCUE_CONFIG"]})
@@ -95,7 +107,9 @@ def test_config_acts_on_the_profile(cli):
 def test_config_rejects_unknown_keys_and_bad_values(cli):
     result = cli("config", "set", "colour", "red")
     assert (result.exit_code, result.stderr) == (
-        2, "Error: unknown setting 'colour' (known: api_key, api_endpoint, local, timeout, retries)\n")
+        2,
+        "Error: unknown setting 'colour' (known: api_key, api_endpoint, local, timeout, retries)\n",
+    )
     result = cli("config", "set", "local", "maybe")
     assert (result.exit_code, result.stderr) == (2, "Error: local: expected true or false, got 'maybe'\n")
     assert not config_file().exists()
@@ -155,7 +169,8 @@ def test_auth_login_without_a_terminal_never_prompts(cli):
     result = cli("auth", "login")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: no terminal to ask for the key on\nHint: pipe it in with `discue auth login --with-key`\n")
+        "Error: no terminal to ask for the key on\nHint: pipe it in with `discue auth login --with-key`\n"
+    )
 
 
 def test_auth_status_with_a_wrong_key_exit_3(cli, served):
@@ -177,8 +192,11 @@ def test_auth_logout_removes_the_key(cli):
 
 def test_key_from_env_is_sent(cli, monkeypatch):
     seen = []
-    monkeypatch.setattr(client_module, "make_transport", lambda: httpx.MockTransport(
-        lambda r: seen.append(r) or httpx.Response(200, json={"queues": []})))
+    monkeypatch.setattr(
+        client_module,
+        "make_transport",
+        lambda: httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(200, json={"queues": []})),
+    )
     result = cli("queues", "list", env={"DISCUE_API_KEY": KEY, "DISCUE_API_ENDPOINT": "http://e.test/v1"})
     assert result.exit_code == 0
     assert str(seen[0].url) == "http://e.test/v1/queues"

@@ -95,7 +95,9 @@ async def send_batch(
             text = decode(raw)
             if text is not None and not text.strip():
                 continue
-            item = LineResult(index, lineno, text if text is not None else raw.decode("utf-8", "replace").rstrip("\r\n"))
+            item = LineResult(
+                index, lineno, text if text is not None else raw.decode("utf-8", "replace").rstrip("\r\n")
+            )
             if text is None:
                 item.error = UsageError("the line is not valid UTF-8")
             index += 1

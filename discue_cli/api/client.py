@@ -9,7 +9,7 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
@@ -216,9 +216,7 @@ class Client:
         while True:
             started = time.perf_counter()
             try:
-                response = await self._http.request(
-                    method, url, params=query or None, content=content, headers=headers
-                )
+                response = await self._http.request(method, url, params=query or None, content=content, headers=headers)
             except httpx.TransportError as exc:
                 self._log(method, url, query, type(exc).__name__, started)
                 if attempt < self.retries and may_retry_failure(method, exc):
@@ -248,7 +246,9 @@ def make_transport() -> httpx.AsyncBaseTransport | None:
     return None
 
 
-def open_client(settings: Any, *, pretty: bool = False, concurrency: int = 8, on_exchange: Exchange | None = None) -> Client:
+def open_client(
+    settings: Any, *, pretty: bool = False, concurrency: int = 8, on_exchange: Exchange | None = None
+) -> Client:
     """A Client for the resolved settings: the remote API, or the local discue in process."""
     if settings.local:
         import os

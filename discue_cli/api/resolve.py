@@ -44,7 +44,5 @@ async def resolve_listener_id(client: Client, queue_id: str, ref: str) -> str:
     body = await client.request("GET", f"/queues/{queue_id}/listeners")
     found = find_by_name(body.get("listeners") or [], ref)
     if found is None or found.get("id") is None:
-        raise NotFoundError(
-            f"no listener named '{ref}' on that queue", hint="`discue listeners list QUEUE` shows them"
-        )
+        raise NotFoundError(f"no listener named '{ref}' on that queue", hint="`discue listeners list QUEUE` shows them")
     return str(found["id"])

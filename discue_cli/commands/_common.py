@@ -73,14 +73,13 @@ def with_output(command: Callable[..., Any]) -> Callable[..., Any]:
     hints = typing.get_type_hints(command, include_extras=True)
     signature = inspect.signature(command)
     params = [
-        p.replace(annotation=hints.get(name, p.annotation))
-        for name, p in signature.parameters.items()
-        if name != "fmt"
+        p.replace(annotation=hints.get(name, p.annotation)) for name, p in signature.parameters.items() if name != "fmt"
     ]
 
     @functools.wraps(command)
-    def wrapper(*args: Any, json_: bool = False, pretty: bool = False, jq: str | None = None,
-                quiet: bool = False, **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any, json_: bool = False, pretty: bool = False, jq: str | None = None, quiet: bool = False, **kwargs: Any
+    ) -> Any:
         fmt = OutputFormat(json=json_ or pretty, pretty=pretty, jq=jq, quiet=quiet)
         return command(*args, fmt=fmt, **kwargs)
 
@@ -93,8 +92,14 @@ def with_output(command: Callable[..., Any]) -> Callable[..., Any]:
 Work = Callable[["Client", Output], Awaitable[Any]]
 
 
-def run(ctx: typer.Context, work: Work, fmt: OutputFormat | None = None, *, concurrency: int = 8,
-        check: Callable[[Output], None] | None = None) -> Any:
+def run(
+    ctx: typer.Context,
+    work: Work,
+    fmt: OutputFormat | None = None,
+    *,
+    concurrency: int = 8,
+    check: Callable[[Output], None] | None = None,
+) -> Any:
     """Resolve settings, open one client, run `work`, and turn every failure into its exit code."""
     st = state(ctx)
     out = st.output(fmt)
@@ -115,8 +120,11 @@ def run(ctx: typer.Context, work: Work, fmt: OutputFormat | None = None, *, conc
     except Exception as exc:  # a bug: one line, not a traceback, unless asked for
         if os.environ.get("DISCUE_DEBUG") == "1":
             raise
-        out.error(DiscueError(f"internal error: {type(exc).__name__}: {exc}",
-                              hint="run again with DISCUE_DEBUG=1 for the traceback"))
+        out.error(
+            DiscueError(
+                f"internal error: {type(exc).__name__}: {exc}", hint="run again with DISCUE_DEBUG=1 for the traceback"
+            )
+        )
         raise typer.Exit(1) from None
 
 
@@ -136,9 +144,7 @@ async def _with_client(settings: Settings, out: Output, work: Work, concurrency:
 def guard_delete(out: Output, yes: bool) -> None:
     """Refuse a delete that nobody confirmed and nobody can confirm."""
     if not yes and not out.stdin_tty:
-        raise UsageError(
-            "refusing to delete without --yes in a non-interactive run", hint="add --yes to delete"
-        )
+        raise UsageError("refusing to delete without --yes in a non-interactive run", hint="add --yes to delete")
 
 
 def confirm_or_stop(out: Output, yes: bool, question: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -16,7 +16,7 @@ app = typer.Typer(help="Create, inspect, enable, disable and delete API keys.", 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The API key's id.", show_default=False)]
 
 
-class KeyStatus(str, Enum):
+class KeyStatus(StrEnum):
     enabled = "enabled"
     disabled = "disabled"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -10,7 +10,7 @@ import typer
 COMPLETE_VAR = "_DISCUE_COMPLETE"
 
 
-class Shell(str, Enum):
+class Shell(StrEnum):
     bash = "bash"
     zsh = "zsh"
     fish = "fish"
@@ -27,7 +27,7 @@ def script(shell: str) -> str:
 def register(root: typer.Typer) -> None:
     @root.command("completion")
     def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or powershell.")]) -> None:
-        """Print a shell completion script (e.g. `discue completion bash > ~/.local/share/bash-completion/completions/discue`)."""
+        """Print a shell completion script, e.g. `discue completion bash > /etc/bash_completion.d/discue`."""
         import sys
 
         sys.stdout.write(script(shell.value).rstrip("\n") + "\n")

@@ -22,14 +22,25 @@ def serve(
         str | None, typer.Option("--db", metavar="PATH", help="SQLite file [default: the --local database].")
     ] = None,
     api_key: Annotated[
-        str | None, typer.Option("--api-key", metavar="KEY", help="The key clients must send [default: one kept in the database].")
+        str | None,
+        typer.Option("--api-key", metavar="KEY", help="The key clients must send [default: one kept in the database]."),
     ] = None,
     deliver: Annotated[bool, typer.Option("--deliver/--no-deliver", help="Send messages to listeners.")] = True,
-    max_attempts: Annotated[int, typer.Option("--max-attempts", min=1, help="Delivery attempts before a message is missed.")] = 5,
-    retry_base: Annotated[float, typer.Option("--retry-base", min=0.0, help="Seconds before the first redelivery; doubles each time.")] = 1.0,
-    liveness_interval: Annotated[float, typer.Option("--liveness-interval", min=0.1, help="Seconds between liveness probes.")] = 10.0,
-    delivery_timeout: Annotated[float, typer.Option("--delivery-timeout", min=0.1, help="Seconds a listener has to answer.")] = 5.0,
-    delivery_concurrency: Annotated[int, typer.Option("--delivery-concurrency", min=1, max=256, help="Deliveries in flight at once.")] = 16,
+    max_attempts: Annotated[
+        int, typer.Option("--max-attempts", min=1, help="Delivery attempts before a message is missed.")
+    ] = 5,
+    retry_base: Annotated[
+        float, typer.Option("--retry-base", min=0.0, help="Seconds before the first redelivery; doubles each time.")
+    ] = 1.0,
+    liveness_interval: Annotated[
+        float, typer.Option("--liveness-interval", min=0.1, help="Seconds between liveness probes.")
+    ] = 10.0,
+    delivery_timeout: Annotated[
+        float, typer.Option("--delivery-timeout", min=0.1, help="Seconds a listener has to answer.")
+    ] = 5.0,
+    delivery_concurrency: Annotated[
+        int, typer.Option("--delivery-concurrency", min=1, max=256, help="Deliveries in flight at once.")
+    ] = 16,
 ) -> None:
     """Serve the local discue on loopback and print the environment that points clients at it."""
     out = state(ctx).output()

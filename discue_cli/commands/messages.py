@@ -57,10 +57,8 @@ def get(ctx: typer.Context, queue: QueueArg, message: MessageArg, *, fmt: Output
 def read_data_file(path: str) -> str:
     """A message's data from a file or stdin ('-'), without one trailing newline."""
     try:
-        if path == "-":
-            text = sys.stdin.buffer.read().decode("utf-8")
-        else:
-            text = Path(path).read_bytes().decode("utf-8")
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        text = raw.decode("utf-8")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:

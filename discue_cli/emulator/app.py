@@ -19,7 +19,8 @@ from discue_cli.emulator.store import NameTaken, Store
 
 MAX_NAME = 256
 MAX_BODY = 1024 * 1024
-TRUE = {"true", "1", "yes"}
+TRUE = {"true", "1"}
+BOOLEAN = TRUE | {"false", "0"}
 
 
 class Problem(Exception):
@@ -35,15 +36,25 @@ def problem_response(status: int, headers: dict[str, str] | None = None) -> Resp
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def flag(request: Request, name: str) -> bool:
+    """A boolean query parameter: true/false (or 1/0), given at most once; anything else is 400."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return False
+    if len(values) > 1 or values[0].lower() not in BOOLEAN:
+        raise Problem(400)
+    return values[0].lower() in TRUE
+
+
 def reply(request: Request, body: dict[str, Any], status: int = 200) -> Response:
     """A JSON reply, indented when the caller asked for `pretty=true`."""
-    pretty = request.query_params.get("pretty", "").lower() in TRUE
+    pretty = flag(request, "pretty")
     text = json.dumps(body, indent=2 if pretty else None, ensure_ascii=False, separators=None if pretty else (",", ":"))
     return Response(text, status_code=status, media_type="application/json")
 
 
 def wants_embed(request: Request) -> bool:
-    return request.query_params.get("_embed", "").lower() in TRUE
+    return flag(request, "_embed")
 
 
 def base_url(request: Request) -> str:
@@ -101,7 +112,7 @@ async def read_json(request: Request, required: bool) -> dict[str, Any]:
 
 def text_field(data: dict[str, Any], key: str, required: bool) -> str | None:
     """A non-blank string of at most MAX_NAME characters, or 400."""
-    if key not in data or data[key] is None:
+    if key not in data:
         if required:
             raise Problem(400)
         return None
@@ -140,6 +151,8 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         try:
             if not accepts_json(request.headers.get("accept")):
                 raise Problem(406)
+            flag(request, "pretty")
+            flag(request, "_embed")
             if state.require_key:
                 key = request.headers.get("x-api-key", "")
                 if not key or (key != state.root_key and not state.store.check_key(key)):
@@ -386,7 +399,9 @@ async def list_api_keys(request: Request, store: Store) -> Response:
 async def create_api_key(request: Request, store: Store) -> Response:
     name = text_field(await read_json(request, False), "name", False)
     row, secret = store.create_api_key(name)
-    return reply(request, {"api_key": secret, "id": row["id"], "_links": {"self": link(request, f"/api_keys/{row['id']}")}})
+    return reply(
+        request, {"api_key": secret, "id": row["id"], "_links": {"self": link(request, f"/api_keys/{row['id']}")}}
+    )
 
 
 def api_key_body(request: Request, row: dict[str, Any]) -> dict[str, Any]:
@@ -403,7 +418,7 @@ async def update_api_key(request: Request, store: Store) -> Response:
     name = text_field(data, "name", False)
     if name is not None:
         changes["name"] = name
-    if data.get("status") is not None:
+    if "status" in data:
         if data["status"] not in ("enabled", "disabled"):
             raise Problem(400)
         changes["status"] = data["status"]
@@ -429,34 +444,40 @@ async def openapi(request: Request) -> Response:
     return JSONResponse(document(base_url(request)))
 
 
+def by_method(handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Response]]:
+    """One route per path, so a 405 lists every method the path has in `Allow`."""
+    wrapped = {method: endpoint(handler) for method, handler in handlers.items()}
+
+    async def dispatch(request: Request) -> Response:
+        return await wrapped[request.method](request)
+
+    return dispatch
+
+
 def api_routes() -> list[Route]:
-    e = endpoint
-    return [
-        Route("/queues", e(list_queues), methods=["GET"]),
-        Route("/queues", e(create_queue), methods=["POST"]),
-        Route("/queues/{queue_id}", e(get_queue), methods=["GET"]),
-        Route("/queues/{queue_id}", e(update_queue), methods=["PUT"]),
-        Route("/queues/{queue_id}", e(delete_queue), methods=["DELETE"]),
-        Route("/queues/{queue_id}/listeners", e(list_queue_listeners), methods=["GET"]),
-        Route("/queues/{queue_id}/listeners", e(add_listener), methods=["POST"]),
-        Route("/queues/{queue_id}/listeners/{listener_id}", e(get_listener), methods=["GET"]),
-        Route("/queues/{queue_id}/listeners/{listener_id}", e(update_listener), methods=["PUT"]),
-        Route("/queues/{queue_id}/listeners/{listener_id}", e(delete_listener), methods=["DELETE"]),
-        Route("/queues/{queue_id}/messages", e(list_queue_messages), methods=["GET"]),
-        Route("/queues/{queue_id}/messages", e(add_message), methods=["POST"]),
-        Route("/queues/{queue_id}/messages/{message_id}", e(get_message), methods=["GET"]),
-        Route("/queues/{queue_id}/messages/{message_id}", e(update_message), methods=["PUT"]),
-        Route("/queues/{queue_id}/messages/{message_id}", e(delete_message), methods=["DELETE"]),
-        Route("/listeners", e(list_all_listeners), methods=["GET"]),
-        Route("/messages", e(list_all_messages), methods=["GET"]),
-        Route("/api_keys", e(list_api_keys), methods=["GET"]),
-        Route("/api_keys", e(create_api_key), methods=["POST"]),
-        Route("/api_keys/{api_key_id}", e(get_api_key), methods=["GET"]),
-        Route("/api_keys/{api_key_id}", e(update_api_key), methods=["PUT"]),
-        Route("/api_keys/{api_key_id}", e(delete_api_key), methods=["DELETE"]),
-        Route("/api_clients", e(create_api_client), methods=["POST"]),
-        Route("/openapi.json", openapi, methods=["GET"]),
-    ]
+    table: dict[str, dict[str, Handler]] = {
+        "/queues": {"GET": list_queues, "POST": create_queue},
+        "/queues/{queue_id}": {"GET": get_queue, "PUT": update_queue, "DELETE": delete_queue},
+        "/queues/{queue_id}/listeners": {"GET": list_queue_listeners, "POST": add_listener},
+        "/queues/{queue_id}/listeners/{listener_id}": {
+            "GET": get_listener,
+            "PUT": update_listener,
+            "DELETE": delete_listener,
+        },
+        "/queues/{queue_id}/messages": {"GET": list_queue_messages, "POST": add_message},
+        "/queues/{queue_id}/messages/{message_id}": {
+            "GET": get_message,
+            "PUT": update_message,
+            "DELETE": delete_message,
+        },
+        "/listeners": {"GET": list_all_listeners},
+        "/messages": {"GET": list_all_messages},
+        "/api_keys": {"GET": list_api_keys, "POST": create_api_key},
+        "/api_keys/{api_key_id}": {"GET": get_api_key, "PUT": update_api_key, "DELETE": delete_api_key},
+        "/api_clients": {"POST": create_api_client},
+    }
+    routes = [Route(path, by_method(handlers), methods=list(handlers)) for path, handlers in table.items()]
+    return [*routes, Route("/openapi.json", openapi, methods=["GET"])]
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

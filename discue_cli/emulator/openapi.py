@@ -151,32 +151,55 @@ SCHEMAS: dict[str, Any] = {
     "ApiClient": obj({"name": NAME}),
 }
 
-PRETTY = {"name": "pretty", "in": "query", "required": False, "schema": {"type": "boolean"},
-          "description": "Return the response pretty printed"}
-EMBED = {"name": "_embed", "in": "query", "required": False, "schema": {"type": "boolean"},
-         "description": "Embed full resources in response payload"}
+PRETTY = {
+    "name": "pretty",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "boolean"},
+    "description": "Return the response pretty printed",
+}
+EMBED = {
+    "name": "_embed",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "boolean"},
+    "description": "Embed full resources in response payload",
+}
 
 
 def path_param(name: str, what: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1},
-            "description": f"Id of the target {what}"}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1},
+        "description": f"Id of the target {what}",
+    }
 
 
-def operation(summary: str, ok: str | None, errors: list[int], *, body: str | None = None,
-              params: list[dict[str, Any]] | None = None, ok_status: int = 200) -> dict[str, Any]:
+def operation(
+    summary: str,
+    ok: str | None,
+    errors: list[int],
+    *,
+    body: str | None = None,
+    params: list[dict[str, Any]] | None = None,
+    ok_status: int = 200,
+    body_required: bool = True,
+) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     if ok is None:
         responses[str(ok_status)] = {"description": HTTP_OK.get(ok_status, "Ok")}
     else:
         responses[str(ok_status)] = {"description": "Ok", "content": {"application/json": {"schema": ref(ok)}}}
-    for status in sorted(set(errors) | {401, 405, 406, 500}):
+    for status in sorted(set(errors) | {400, 401, 405, 406, 500}):
         responses[str(status)] = {
             "description": ERRORS[status],
             "content": {"application/json": {"schema": ref("Error")}},
         }
     op: dict[str, Any] = {"summary": summary, "parameters": [*(params or []), PRETTY], "responses": responses}
     if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(body)}}}
+        op["requestBody"] = {"required": body_required, "content": {"application/json": {"schema": ref(body)}}}
     return op
 
 
@@ -196,46 +219,82 @@ def document(server: str = "") -> dict[str, Any]:
         },
         "/queues/{queue_id}": {
             "get": operation("Get a queue by id", "GetQueueResponse", [404], params=[queue]),
-            "put": operation("Update a queue by id", "GetQueueResponse", [*WRITE, 404, 422], params=[queue],
-                             body="UpdateQueueRequest"),
+            "put": operation(
+                "Update a queue by id",
+                "GetQueueResponse",
+                [*WRITE, 404, 422],
+                params=[queue],
+                body="UpdateQueueRequest",
+            ),
             "delete": operation("Delete a queue by id", None, [404], params=[queue]),
         },
         "/queues/{queue_id}/listeners": {
             "get": operation("Get all queue listeners by id", "GetListenersResponse", [404], params=[queue, EMBED]),
-            "post": operation("Add a listener to a queue", "GetListenerResponse", [*WRITE, 404], params=[queue],
-                              body="CreateListenerRequest"),
+            "post": operation(
+                "Add a listener to a queue",
+                "GetListenerResponse",
+                [*WRITE, 404],
+                params=[queue],
+                body="CreateListenerRequest",
+            ),
         },
         "/queues/{queue_id}/listeners/{listener_id}": {
             "get": operation("Get a listener by id", "GetListenerResponse", [404], params=[queue, listener]),
-            "put": operation("Update a listener by id", "GetListenerResponse", [*WRITE, 404],
-                             params=[queue, listener], body="UpdateListenerRequest"),
+            "put": operation(
+                "Update a listener by id",
+                "GetListenerResponse",
+                [*WRITE, 404],
+                params=[queue, listener],
+                body="UpdateListenerRequest",
+            ),
             "delete": operation("Delete a listener by id", None, [404], params=[queue, listener]),
         },
         "/queues/{queue_id}/messages": {
             "get": operation("Get messages by queue id", "GetMessagesResponse", [404], params=[queue, EMBED]),
-            "post": operation("Add a message to a queue", "GetMessageResponse", [*WRITE, 404], params=[queue],
-                              body="CreateMessageRequest"),
+            "post": operation(
+                "Add a message to a queue",
+                "GetMessageResponse",
+                [*WRITE, 404],
+                params=[queue],
+                body="CreateMessageRequest",
+            ),
         },
         "/queues/{queue_id}/messages/{message_id}": {
             "get": operation("Get a message by id", "GetMessageResponse", [404], params=[queue, message]),
-            "put": operation("Update a message by id", "GetMessageResponse", [*WRITE, 404],
-                             params=[queue, message], body="UpdateMessageRequest"),
+            "put": operation(
+                "Update a message by id",
+                "GetMessageResponse",
+                [*WRITE, 404],
+                params=[queue, message],
+                body="UpdateMessageRequest",
+                body_required=False,
+            ),
             "delete": operation("Delete a message by id", None, [404], params=[queue, message]),
         },
         "/listeners": {"get": operation("Get all listeners", "GetListenersResponse", [], params=[EMBED])},
         "/messages": {"get": operation("Get all messages", "GetMessagesResponse", [], params=[EMBED])},
         "/api_keys": {
             "get": operation("Get all api keys", "GetApiKeysResponse", [], params=[EMBED]),
-            "post": operation("Create an api key", "PostApiKeyResponse", WRITE, body="CreateApiKeyRequest"),
+            "post": operation(
+                "Create an api key", "PostApiKeyResponse", WRITE, body="CreateApiKeyRequest", body_required=False
+            ),
         },
         "/api_keys/{api_key_id}": {
             "get": operation("Get an api key by id", "GetApiKeyResponse", [404], params=[key]),
-            "put": operation("Update an api key by id", "GetApiKeyResponse", [*WRITE, 404], params=[key],
-                             body="UpdateApiKeyRequest"),
+            "put": operation(
+                "Update an api key by id",
+                "GetApiKeyResponse",
+                [*WRITE, 404],
+                params=[key],
+                body="UpdateApiKeyRequest",
+                body_required=False,
+            ),
             "delete": operation("Delete an api key by id", None, [404], params=[key]),
         },
         "/api_clients": {
-            "post": operation("Create an api client", None, WRITE, body="ApiClient", ok_status=204),
+            "post": operation(
+                "Create an api client", None, WRITE, body="ApiClient", ok_status=204, body_required=False
+            ),
         },
     }
     return {

@@ -169,9 +169,7 @@ class Store:
     def create_queue(self, name: str) -> dict[str, Any]:
         queue_id = str(uuid.uuid4())
         try:
-            self._write(
-                "INSERT INTO queues (id, name, created_at) VALUES (?, ?, ?)", (queue_id, name, now_ms())
-            )
+            self._write("INSERT INTO queues (id, name, created_at) VALUES (?, ?, ?)", (queue_id, name, now_ms()))
         except sqlite3.IntegrityError:
             raise NameTaken(name) from None
         return self.get_queue(queue_id)
@@ -198,9 +196,7 @@ class Store:
     def list_listeners(self, queue_id: str | None = None) -> list[dict[str, Any]]:
         if queue_id is None:
             return self._all(f"SELECT {self.LISTENER_COLUMNS} FROM listeners ORDER BY seq")
-        return self._all(
-            f"SELECT {self.LISTENER_COLUMNS} FROM listeners WHERE queue_id = ? ORDER BY seq", (queue_id,)
-        )
+        return self._all(f"SELECT {self.LISTENER_COLUMNS} FROM listeners WHERE queue_id = ? ORDER BY seq", (queue_id,))
 
     def get_listener(self, queue_id: str, listener_id: str) -> dict[str, Any] | None:
         return self._one(
@@ -232,13 +228,16 @@ class Store:
 
     def delivery_figures(self, listener_id: str) -> dict[str, Any]:
         """The `messages` block of a listener: acknowledged, missed, last success and failure."""
-        row = self._one(
-            "SELECT SUM(state = 'acked') AS acked, MAX(acked_at) AS last_success,"
-            " MAX(CASE WHEN last_status IS NULL OR last_status >= 300 OR last_status < 200"
-            "          THEN last_attempt_at END) AS last_failure"
-            " FROM deliveries WHERE listener_id = ?",
-            (listener_id,),
-        ) or {}
+        row = (
+            self._one(
+                "SELECT SUM(state = 'acked') AS acked, MAX(acked_at) AS last_success,"
+                " MAX(CASE WHEN last_status IS NULL OR last_status >= 300 OR last_status < 200"
+                "          THEN last_attempt_at END) AS last_failure"
+                " FROM deliveries WHERE listener_id = ?",
+                (listener_id,),
+            )
+            or {}
+        )
         missed = [
             r["message_id"]
             for r in self._all(
@@ -346,9 +345,7 @@ class Store:
 
     def create_api_client(self, name: str | None) -> dict[str, Any]:
         client_id = str(uuid.uuid4())
-        self._write(
-            "INSERT INTO api_clients (id, name, created_at) VALUES (?, ?, ?)", (client_id, name, now_ms())
-        )
+        self._write("INSERT INTO api_clients (id, name, created_at) VALUES (?, ?, ?)", (client_id, name, now_ms()))
         return {"id": client_id, "name": name}
 
     # -- deliveries (used by the broadcaster of `emulator serve`)
