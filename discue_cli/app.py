@@ -115,6 +115,11 @@ def main() -> None:
     """Console-script entry point."""
     if _fast_version():
         return
+    if "_DISCUE_COMPLETE" in os.environ:
+        # A shell asking for completions: register typer's shell classes (only then; they cost start-up).
+        from typer._completion_classes import completion_init
+
+        completion_init()
     app = build_app()
     app(prog_name="discue")
 

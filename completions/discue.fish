@@ -1,0 +1,1 @@
+complete --command discue --no-files --arguments "(env _DISCUE_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) discue)" --condition "env _DISCUE_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) discue"

@@ -1,0 +1,100 @@
+"""What a user meets before any API call: version, help, typos, completions, start-up cost, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from discue_cli import __version__
+
+ROOT = Path(__file__).resolve().parent.parent
+DISCUE = Path(sys.executable).with_name("discue")
+
+
+def run(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([str(DISCUE), *args], capture_output=True, text=True, env=full_env, timeout=60, **kwargs)
+
+
+def test_version_from_the_installed_command_and_python_m():
+    assert run("--version").stdout == f"discue {__version__}\n"
+    module = subprocess.run([sys.executable, "-m", "discue_cli", "--version"], capture_output=True, text=True)
+    assert (module.returncode, module.stdout) == (0, f"discue {__version__}\n")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["queues", "--help"], ["messages", "add", "--help"]])
+def test_version_and_help_import_no_http_rich_jq_or_emulator(args):
+    probe = (
+        "import sys; sys.argv = ['discue'] + sys.argv[1:]\n"
+        "from discue_cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'rich', 'jq', 'starlette', 'uvicorn')"
+        " or m.startswith(('discue_cli.emulator', 'discue_cli.api')))\n"
+        "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
+    assert result.stderr.endswith("HEAVY=")
+
+
+def test_help_lists_every_noun(cli):
+    result = cli("--help")
+    assert result.exit_code == 0
+    for noun in ("queues", "listeners", "messages", "api-keys", "api-clients", "api", "auth", "config",
+                 "emulator", "completion"):
+        assert f"\n  {noun} " in result.stdout
+
+
+def test_a_typo_is_a_usage_error_exit_2_without_traceback():
+    result = run("queus", "list")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "No such command 'queus'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_argument_is_exit_2():
+    result = run("queues", "get")
+    assert result.returncode == 2
+    assert "Missing argument 'QUEUE'" in result.stderr
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_checked_in_completions_match_the_code(cli, shell):
+    generated = cli("completion", shell).stdout
+    assert (ROOT / "completions" / f"discue.{shell}").read_text() == generated
+
+
+def test_completion_completes_nouns_and_verbs():
+    env = {"_DISCUE_COMPLETE": "complete_bash", "COMP_WORDS": "discue queues ", "COMP_CWORD": "2"}
+    assert run(env=env).stdout.split() == ["list", "get", "create", "update", "delete"]
+    env = {"_DISCUE_COMPLETE": "complete_bash", "COMP_WORDS": "discue mes", "COMP_CWORD": "1"}
+    assert run(env=env).stdout.split() == ["messages"]
+
+
+def test_ctrl_c_exits_130_with_one_line_and_no_traceback():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [str(DISCUE), "--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", "k" * 20, "queues", "list"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        conn, _ = sock.accept()  # the request is on its way: interrupt it
+        time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=20)
+        conn.close()
+    finally:
+        sock.close()
+    assert process.returncode == 130
+    assert stdout == ""
+    assert stderr == "Interrupted.\n"
