@@ -1,0 +1,137 @@
+"""messages add --batch: order, failures, the failed-lines file, stdin, interruption."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+import discue_cli.api.client as client_module
+from tests.conftest import UUID
+
+DISCUE = Path(sys.executable).with_name("discue")
+
+
+def make_queue(local) -> str:
+    return local("queues", "create", "bulk", "-q").stdout.strip()
+
+
+def test_batch_sends_every_line_and_prints_ids_in_input_order(local, tmp_path):
+    make_queue(local)
+    lines = [f'{{"n": {i}}}' for i in range(300)]
+    (tmp_path / "in.txt").write_text("\n".join(lines) + "\n")
+    result = local("messages", "add", "bulk", "--batch", "in.txt", "--concurrency", "16", "--json")
+    assert result.exit_code == 0, result.stderr
+    bodies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [b["message"]["data"] for b in bodies] == lines
+    assert re.fullmatch(r"Sent 300 of 300 message\(s\) to bulk in \d+\.\ds \([\d,]+/s\)\.\n", result.stderr)
+    ids = local("messages", "add", "bulk", "--batch", "in.txt", "-q").stdout.split()
+    assert len(ids) == 300 and all(UUID.fullmatch(i) for i in ids)
+    stored = json.loads(local("messages", "list", "bulk", "--embed", "--json").stdout)["_embedded"]["messages"]
+    by_id = {m["id"]: m["data"] for m in stored}
+    assert [by_id[i] for i in ids] == lines
+
+
+def test_blank_lines_are_skipped_and_crlf_is_stripped(local, tmp_path):
+    make_queue(local)
+    (tmp_path / "in.txt").write_bytes(b"one\r\n\r\n   \ntwo\n\nthree")
+    result = local("messages", "add", "bulk", "--batch", "in.txt", "--jq", ".message.data")
+    assert (result.exit_code, result.stdout) == (0, "one\ntwo\nthree\n")
+
+
+def test_batch_from_stdin(local):
+    make_queue(local)
+    result = local("messages", "add", "bulk", "--batch", "-", "--jq", ".message.data", input="a\nb\n")
+    assert (result.exit_code, result.stdout) == (0, "a\nb\n")
+
+
+def test_failed_lines_are_named_kept_in_a_file_and_resent_once(cli, tmp_path, monkeypatch):
+    """A server that refuses lines containing 'bad'; then the failed file is sent to a good one."""
+    accepted: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json={"queues": [{"id": "q1", "name": "bulk"}]})
+        data = json.loads(request.content)["data"]
+        if "bad" in data and not os.environ.get("ALL_GOOD"):
+            return httpx.Response(400, json={"title": "Bad Request", "status": 400})
+        accepted.append(data)
+        return httpx.Response(200, json={"message": {"id": f"id-{data}", "name": None}})
+
+    monkeypatch.setattr(client_module, "make_transport", lambda: httpx.MockTransport(handler))
+    lines = ["ok1", "bad1", "ok2", "", "bad2", "ok3"]
+    (tmp_path / "in.txt").write_text("\n".join(lines) + "\n")
+    base = ["--api-endpoint", "http://api.test/v1", "--api-key", "k" * 20, "messages", "add", "bulk"]
+    result = cli(*base, "--batch", "in.txt", "-q")
+    assert result.exit_code == 1
+    assert result.stdout == "id-ok1\nid-ok2\nid-ok3\n"
+    failed_files = list(tmp_path.glob("discue-failed-*.txt"))
+    assert len(failed_files) == 1
+    failed = failed_files[0]
+    assert sorted(failed.read_text().splitlines()) == ["bad1", "bad2"]
+    err = result.stderr.splitlines()
+    assert sorted(err[:2]) == ["line 2: Bad Request (400)", "line 5: Bad Request (400)"]
+    assert re.fullmatch(r"Sent 3 of 5 message\(s\) to bulk in \d+\.\ds \([\d,]+/s\); 2 failed \(line \d, \d\)\.",
+                        err[2])
+    assert err[3] == (f"The lines that did not go through are in {failed.resolve()}; send them with: "
+                      f"discue messages add bulk --batch {failed.resolve()}")
+    monkeypatch.setenv("ALL_GOOD", "1")
+    again = cli(*base, "--batch", str(failed), "-q")
+    assert again.exit_code == 0
+    assert sorted(accepted) == ["bad1", "bad2", "ok1", "ok2", "ok3"]
+
+
+def test_invalid_utf8_line_fails_locally_and_the_rest_goes(local, tmp_path):
+    make_queue(local)
+    (tmp_path / "in.bin").write_bytes(b"good\n\xff\xfe broken\nalso good\n")
+    result = local("messages", "add", "bulk", "--batch", "in.bin", "--jq", ".message.data")
+    assert result.exit_code == 2
+    assert result.stdout == "good\nalso good\n"
+    assert result.stderr.splitlines()[0] == "line 2: the line is not valid UTF-8"
+
+
+def test_unreadable_batch_file_exit_2(local):
+    make_queue(local)
+    result = local("messages", "add", "bulk", "--batch", "nope.txt")
+    assert (result.exit_code, result.stderr) == (2, "Error: cannot read nope.txt: No such file or directory\n")
+
+
+def test_unknown_queue_sends_nothing_exit_4(local, tmp_path):
+    (tmp_path / "in.txt").write_text("a\n")
+    result = local("messages", "add", "nope", "--batch", "in.txt")
+    assert result.exit_code == 4
+
+
+def test_ctrl_c_mid_batch_loses_no_line(served, tmp_path):
+    """Interrupt a real batch: every line is either on the server or in the failed file."""
+    headers = {"X-API-KEY": served.key}
+    queue_id = httpx.post(served.endpoint + "/queues", json={"name": "big"}, headers=headers).json()["queue"]["id"]
+    lines = [f"line-{i}" for i in range(20000)]
+    (tmp_path / "big.txt").write_text("\n".join(lines) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
+    env.update({"DISCUE_API_ENDPOINT": served.endpoint, "DISCUE_API_KEY": served.key})
+    process = subprocess.Popen([str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "-q"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    first = process.stdout.readline()  # sending has begun
+    assert UUID.fullmatch(first.strip())
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "Interrupted: sent" in stderr
+    printed = [first.strip(), *stdout.split()]
+    stored = httpx.get(f"{served.endpoint}/queues/{queue_id}/messages", params={"_embed": "true"},
+                       headers=headers).json()["_embedded"]["messages"]
+    on_server = {m["data"] for m in stored}
+    failed = next(tmp_path.glob("discue-failed-*.txt")).read_text().splitlines()
+    assert on_server | set(failed) == set(lines)
+    assert 0 < len(printed) <= len(on_server) < len(lines)
+    assert len(on_server) + len(failed) - len(lines) <= 8  # only in-flight lines can be in both
