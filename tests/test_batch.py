@@ -78,10 +78,13 @@ def test_failed_lines_are_named_kept_in_a_file_and_resent_once(cli, tmp_path, mo
     assert sorted(failed.read_text().splitlines()) == ["bad1", "bad2"]
     err = result.stderr.splitlines()
     assert sorted(err[:2]) == ["line 2: Bad Request (400)", "line 5: Bad Request (400)"]
-    assert re.fullmatch(r"Sent 3 of 5 message\(s\) to bulk in \d+\.\ds \([\d,]+/s\); 2 failed \(line \d, \d\)\.",
-                        err[2])
-    assert err[3] == (f"The lines that did not go through are in {failed.resolve()}; send them with: "
-                      f"discue messages add bulk --batch {failed.resolve()}")
+    assert re.fullmatch(
+        r"Sent 3 of 5 message\(s\) to bulk in \d+\.\ds \([\d,]+/s\); 2 failed \(line \d, \d\)\.", err[2]
+    )
+    assert err[3] == (
+        f"The lines that did not go through are in {failed.resolve()}; send them with: "
+        f"discue messages add bulk --batch {failed.resolve()}"
+    )
     monkeypatch.setenv("ALL_GOOD", "1")
     again = cli(*base, "--batch", str(failed), "-q")
     assert again.exit_code == 0
@@ -117,8 +120,14 @@ def test_ctrl_c_mid_batch_loses_no_line(served, tmp_path):
     (tmp_path / "big.txt").write_text("\n".join(lines) + "\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
     env.update({"DISCUE_API_ENDPOINT": served.endpoint, "DISCUE_API_KEY": served.key})
-    process = subprocess.Popen([str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "-q"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    process = subprocess.Popen(
+        [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     first = process.stdout.readline()  # sending has begun
     assert UUID.fullmatch(first.strip())
     time.sleep(0.3)
@@ -128,8 +137,9 @@ def test_ctrl_c_mid_batch_loses_no_line(served, tmp_path):
     assert "Traceback" not in stderr
     assert "Interrupted: sent" in stderr
     printed = [first.strip(), *stdout.split()]
-    stored = httpx.get(f"{served.endpoint}/queues/{queue_id}/messages", params={"_embed": "true"},
-                       headers=headers).json()["_embedded"]["messages"]
+    stored = httpx.get(
+        f"{served.endpoint}/queues/{queue_id}/messages", params={"_embed": "true"}, headers=headers
+    ).json()["_embedded"]["messages"]
     on_server = {m["data"] for m in stored}
     failed = next(tmp_path.glob("discue-failed-*.txt")).read_text().splitlines()
     assert on_server | set(failed) == set(lines)

@@ -46,8 +46,18 @@ def test_version_and_help_import_no_http_rich_jq_or_emulator(args):
 def test_help_lists_every_noun(cli):
     result = cli("--help")
     assert result.exit_code == 0
-    for noun in ("queues", "listeners", "messages", "api-keys", "api-clients", "api", "auth", "config",
-                 "emulator", "completion"):
+    for noun in (
+        "queues",
+        "listeners",
+        "messages",
+        "api-keys",
+        "api-clients",
+        "api",
+        "auth",
+        "config",
+        "emulator",
+        "completion",
+    ):
         assert f"\n  {noun} " in result.stdout
 
 
@@ -85,7 +95,9 @@ def test_ctrl_c_exits_130_with_one_line_and_no_traceback():
     port = sock.getsockname()[1]
     process = subprocess.Popen(
         [str(DISCUE), "--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", "k" * 20, "queues", "list"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         conn, _ = sock.accept()  # the request is on its way: interrupt it

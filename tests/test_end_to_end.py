@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import UUID
 
@@ -15,8 +18,13 @@ DISCUE = Path(sys.executable).with_name("discue")
 
 def discue(served, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
-    env.update({"DISCUE_API_ENDPOINT": served.endpoint, "DISCUE_API_KEY": served.key,
-                "DISCUE_CONFIG": os.environ["DISCUE_CONFIG"]})
+    env.update(
+        {
+            "DISCUE_API_ENDPOINT": served.endpoint,
+            "DISCUE_API_KEY": served.key,
+            "DISCUE_CONFIG": os.environ["DISCUE_CONFIG"],
+        }
+    )
     return subprocess.run([str(DISCUE), *args], capture_output=True, text=True, env=env, input=input, timeout=60)
 
 
@@ -26,8 +34,18 @@ def test_queue_listener_messages_round_trip(served):
     queue_id = created.stdout.strip()
     assert UUID.fullmatch(queue_id)
 
-    listener = discue(served, "listeners", "add", "myapp.io/deletion-request-queue", "myapp.io/listener",
-                      "--notify-url", "http://127.0.0.1:9/notify", "--liveness-url", "http://127.0.0.1:9/live", "-q")
+    listener = discue(
+        served,
+        "listeners",
+        "add",
+        "myapp.io/deletion-request-queue",
+        "myapp.io/listener",
+        "--notify-url",
+        "http://127.0.0.1:9/notify",
+        "--liveness-url",
+        "http://127.0.0.1:9/live",
+        "-q",
+    )
     assert listener.returncode == 0, listener.stderr
 
     for payload in ('{"userId": "1"}', '{"userId": "2"}'):
@@ -52,32 +70,56 @@ def test_queue_listener_messages_round_trip(served):
 def test_wrong_key_exit_3_and_the_key_is_never_printed(served):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
     result = subprocess.run(
-        [str(DISCUE), "-v", "--api-endpoint", served.endpoint, "--api-key", "wrong-secret-abcdef123456", "queues",
-         "list"], capture_output=True, text=True, env=env)
+        [
+            str(DISCUE),
+            "-v",
+            "--api-endpoint",
+            served.endpoint,
+            "--api-key",
+            "wrong-secret-abcdef123456",
+            "queues",
+            "list",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 3
     assert "wrong-secret-abcdef123456" not in result.stdout + result.stderr
     assert result.stderr.splitlines()[0].startswith(f"GET {served.endpoint}/queues 401 ")
     assert result.stderr.splitlines()[1] == "Error: Unauthorized (401)"
 
 
+@pytest.mark.skipif(shutil.which("jq") is None, reason="the jq program is not installed")
 def test_output_pipes_into_jq_and_cut(served):
     discue(served, "queues", "create", "a.io/one")
     discue(served, "queues", "create", "a.io/two")
-    names = subprocess.run(f"'{DISCUE}' queues list --json | jq -r '.queues[].name'", shell=True,
-                           capture_output=True, text=True, env={**os.environ, "DISCUE_API_ENDPOINT": served.endpoint,
-                                                                "DISCUE_API_KEY": served.key})
+    names = subprocess.run(
+        f"'{DISCUE}' queues list --json | jq -r '.queues[].name'",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DISCUE_API_ENDPOINT": served.endpoint, "DISCUE_API_KEY": served.key},
+    )
     assert names.stdout == "a.io/one\na.io/two\n"
-    cut = subprocess.run(f"'{DISCUE}' queues list | cut -f2", shell=True, capture_output=True, text=True,
-                         env={**os.environ, "DISCUE_API_ENDPOINT": served.endpoint, "DISCUE_API_KEY": served.key})
+    cut = subprocess.run(
+        f"'{DISCUE}' queues list | cut -f2",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DISCUE_API_ENDPOINT": served.endpoint, "DISCUE_API_KEY": served.key},
+    )
     assert cut.stdout == "a.io/one\na.io/two\n"
 
 
 def test_local_mode_needs_no_key_and_no_network(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
-    env.update({"DISCUE_LOCAL_DB": str(tmp_path / "l.sqlite3"), "DISCUE_CONFIG": str(tmp_path / "c.toml"),
-                "DISCUE_LOCAL": "1"})
-    created = subprocess.run([str(DISCUE), "queues", "create", "local.q", "-q"], capture_output=True, text=True,
-                             env=env)
+    env.update(
+        {"DISCUE_LOCAL_DB": str(tmp_path / "l.sqlite3"), "DISCUE_CONFIG": str(tmp_path / "c.toml"), "DISCUE_LOCAL": "1"}
+    )
+    created = subprocess.run(
+        [str(DISCUE), "queues", "create", "local.q", "-q"], capture_output=True, text=True, env=env
+    )
     assert created.returncode == 0, created.stderr
     listed = subprocess.run([str(DISCUE), "queues", "list"], capture_output=True, text=True, env=env)
     assert listed.stdout == f"{created.stdout.strip()}\tlocal.q\n"

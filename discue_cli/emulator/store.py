@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   next_attempt_at INTEGER NOT NULL,
   last_status INTEGER,
   last_attempt_at INTEGER,
+  last_failure_at INTEGER,
   acked_at INTEGER,
   PRIMARY KEY (message_id, listener_id)
 );
@@ -231,8 +232,7 @@ class Store:
         row = (
             self._one(
                 "SELECT SUM(state = 'acked') AS acked, MAX(acked_at) AS last_success,"
-                " MAX(CASE WHEN last_status IS NULL OR last_status >= 300 OR last_status < 200"
-                "          THEN last_attempt_at END) AS last_failure"
+                " MAX(last_failure_at) AS last_failure"
                 " FROM deliveries WHERE listener_id = ?",
                 (listener_id,),
             )
@@ -375,9 +375,10 @@ class Store:
         state = "acked" if acked else ("pending" if next_at is not None else "missed")
         self._write(
             "UPDATE deliveries SET state = ?, attempts = attempts + 1, last_status = ?, last_attempt_at = ?,"
-            " next_attempt_at = COALESCE(?, next_attempt_at), acked_at = CASE WHEN ? THEN ? END"
+            " next_attempt_at = COALESCE(?, next_attempt_at), acked_at = CASE WHEN ? THEN ? END,"
+            " last_failure_at = CASE WHEN ? THEN last_failure_at ELSE ? END"
             " WHERE message_id = ? AND listener_id = ? AND state = 'pending'",
-            (state, status, now, next_at, acked, now, message_id, listener_id),
+            (state, status, now, next_at, acked, now, acked, now, message_id, listener_id),
         )
 
     def record_liveness(self, listener_id: str, ok: bool, status: int | None, message: str | None) -> None:
