@@ -82,8 +82,12 @@ def main() -> None:
     print("start-up", file=sys.stderr)
     base = median_ms([sys.executable, "-c", "pass"], args.runs)
     version = median_ms([DISCUE, "--version"], args.runs)
-    row("discue --version", f"{version:.1f} ms", f"python -c pass {base:.1f} ms",
-        f"{version / base:.1f}x (target <= 6x)")
+    row(
+        "discue --version",
+        f"{version:.1f} ms",
+        f"python -c pass {base:.1f} ms",
+        f"{version / base:.1f}x (target <= 6x)",
+    )
     helped = median_ms([DISCUE, "queues", "--help"], args.runs)
     row("discue queues --help", f"{helped:.1f} ms", f"python -c pass {base:.1f} ms", f"{helped / base:.1f}x")
     subprocess.run([DISCUE, "--local", "queues", "create", "bench.q"], env=env, capture_output=True)
@@ -95,13 +99,13 @@ def main() -> None:
         remote_env = {**env, "DISCUE_API_ENDPOINT": server.endpoint, "DISCUE_API_KEY": server.key}
         headers = {"X-API-KEY": server.key}
         queue_id = httpx.post(server.endpoint + "/queues", json={"name": "bench"}, headers=headers).json()["queue"][
-            "id"]
+            "id"
+        ]
 
         print("one request", file=sys.stderr)
         listed = median_ms([DISCUE, "queues", "list"], args.runs, env=remote_env)
         if shutil.which("curl"):
-            curl = median_ms(["curl", "-sf", "-H", f"X-API-KEY: {server.key}", server.endpoint + "/queues"],
-                             args.runs)
+            curl = median_ms(["curl", "-sf", "-H", f"X-API-KEY: {server.key}", server.endpoint + "/queues"], args.runs)
             row("discue queues list (served)", f"{listed:.1f} ms", f"curl {curl:.1f} ms", f"{listed / curl:.1f}x")
         else:
             row("discue queues list (served)", f"{listed:.1f} ms", "curl not installed", "-")
@@ -114,19 +118,33 @@ def main() -> None:
         raw_rate = args.messages / raw_seconds
         seconds, rss, code = child_max_rss_mb(
             [DISCUE, "messages", "add", "bench", "--batch", str(path), "--concurrency", str(args.concurrency), "-q"],
-            remote_env, work)
+            remote_env,
+            work,
+        )
         assert code == 0, "batch failed"
         rate = args.messages / seconds
-        row(f"--batch {args.messages:,} messages", f"{rate:,.0f} msg/s ({seconds:.1f}s, whole process)",
-            f"raw httpx loop {raw_rate:,.0f} msg/s", f"{rate / raw_rate:.2f}x (target >= 0.8x and >= 1,000/s)")
+        row(
+            f"--batch {args.messages:,} messages",
+            f"{rate:,.0f} msg/s ({seconds:.1f}s, whole process)",
+            f"raw httpx loop {raw_rate:,.0f} msg/s",
+            f"{rate / raw_rate:.2f}x (target >= 0.8x and >= 1,000/s)",
+        )
         shell_count = 100
         started = time.perf_counter()
         for i in range(shell_count):
-            subprocess.run([DISCUE, "messages", "add", "bench", f"shell {i}", "-q"], env=remote_env,
-                           stdout=subprocess.DEVNULL, check=True)
+            subprocess.run(
+                [DISCUE, "messages", "add", "bench", f"shell {i}", "-q"],
+                env=remote_env,
+                stdout=subprocess.DEVNULL,
+                check=True,
+            )
         per_shell = (time.perf_counter() - started) / shell_count * 1000
-        row("shell loop of `discue messages add`", f"{per_shell:.1f} ms/message",
-            f"--batch {1000 / rate:.2f} ms/message", f"--batch is {per_shell * rate / 1000:.0f}x faster")
+        row(
+            "shell loop of `discue messages add`",
+            f"{per_shell:.1f} ms/message",
+            f"--batch {1000 / rate:.2f} ms/message",
+            f"--batch is {per_shell * rate / 1000:.0f}x faster",
+        )
 
         print("memory", file=sys.stderr)
         big = Path(work) / "big.txt"
@@ -136,10 +154,16 @@ def main() -> None:
                 fh.write(f'{{"order": {i}, "note": "bench"}}\n')
         seconds, big_rss, code = child_max_rss_mb(
             [DISCUE, "messages", "add", "bench", "--batch", str(big), "--concurrency", str(args.concurrency), "-q"],
-            remote_env, work)
+            remote_env,
+            work,
+        )
         assert code == 0, "big batch failed"
-        row(f"--batch peak RSS, {args.messages * 5:,} lines", f"{big_rss:.0f} MiB",
-            f"{args.messages:,} lines {small_rss:.0f} MiB", f"{big_rss / small_rss:.2f}x for 5x the input")
+        row(
+            f"--batch peak RSS, {args.messages * 5:,} lines",
+            f"{big_rss:.0f} MiB",
+            f"{args.messages:,} lines {small_rss:.0f} MiB",
+            f"{big_rss / small_rss:.2f}x for 5x the input",
+        )
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -148,8 +172,10 @@ def main() -> None:
     header = ("what", "figure", "baseline (same run)", "ratio")
     for r in (header, tuple("-" * w for w in width), *ROWS):
         print("| " + " | ".join(c.ljust(w) for c, w in zip(r, width, strict=True)) + " |")
-    print(f"\nmachine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
-          f"self peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"\nmachine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
+        f"self peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

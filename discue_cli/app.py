@@ -15,22 +15,44 @@ def _fast_version() -> bool:
     return False
 
 
-def build_app():  # noqa: C901 - one registration list
+# noun -> the module under discue_cli.commands that defines it
+NOUNS = {
+    "queues": "queues",
+    "listeners": "listeners",
+    "messages": "messages",
+    "api-keys": "api_keys",
+    "api-clients": "api_clients",
+    "api": "raw",
+    "auth": "auth",
+    "config": "config",
+    "emulator": "emulator",
+    "completion": "completion",
+}
+VALUE_OPTIONS = {"--api-key", "--api-endpoint", "--profile", "--timeout", "--retries"}
+
+
+def invoked_noun(argv: list[str]) -> str | None:
+    """The noun an argv names, skipping the global options before it; None when there is none."""
+    args = iter(argv)
+    for arg in args:
+        if arg in VALUE_OPTIONS:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_app(argv: list[str] | None = None):
+    """The root app. Given an argv that names a known noun, only that noun is built: the others'
+    click trees would cost a third of a one-shot command's run."""
+    import importlib
+
     import typer
 
-    from discue_cli.commands import (
-        api_clients,
-        api_keys,
-        auth,
-        completion,
-        config,
-        emulator,
-        listeners,
-        messages,
-        queues,
-        raw,
-    )
     from discue_cli.commands._common import State
+
+    noun = invoked_noun(argv) if argv is not None else None
+    wanted = [noun] if noun in NOUNS else list(NOUNS)
 
     app = typer.Typer(
         name="discue",
@@ -98,16 +120,12 @@ def build_app():  # noqa: C901 - one registration list
             no_color=no_color or "NO_COLOR" in os.environ,
         )
 
-    app.add_typer(queues.app, name="queues")
-    app.add_typer(listeners.app, name="listeners")
-    app.add_typer(messages.app, name="messages")
-    app.add_typer(api_keys.app, name="api-keys")
-    app.add_typer(api_clients.app, name="api-clients")
-    raw.register(app)
-    app.add_typer(auth.app, name="auth")
-    app.add_typer(config.app, name="config")
-    app.add_typer(emulator.app, name="emulator")
-    completion.register(app)
+    for name in wanted:
+        module = importlib.import_module(f"discue_cli.commands.{NOUNS[name]}")
+        if hasattr(module, "register"):
+            module.register(app)
+        else:
+            app.add_typer(module.app, name=name)
     return app
 
 
@@ -115,12 +133,14 @@ def main() -> None:
     """Console-script entry point."""
     if _fast_version():
         return
+    argv = sys.argv[1:]
     if "_DISCUE_COMPLETE" in os.environ:
         # A shell asking for completions: register typer's shell classes (only then; they cost start-up).
         from typer._completion_classes import completion_init
 
         completion_init()
-    app = build_app()
+        argv = None
+    app = build_app(argv)
     app(prog_name="discue")
 
 
