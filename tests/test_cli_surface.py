@@ -110,3 +110,50 @@ def test_ctrl_c_exits_130_with_one_line_and_no_traceback():
     assert process.returncode == 130
     assert stdout == ""
     assert stderr == "Interrupted.\n"
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
+    env.update(
+        {
+            "DISCUE_LOCAL": "1",
+            "DISCUE_LOCAL_DB": str(tmp_path / "pipe.sqlite3"),
+            "DISCUE_CONFIG": str(tmp_path / "c.toml"),
+        }
+    )
+    subprocess.run([str(DISCUE), "queues", "create", "piped"], env=env, capture_output=True, check=True)
+    (tmp_path / "lines.txt").write_text("".join(f"message number {i}\n" for i in range(3000)))
+    subprocess.run(
+        [str(DISCUE), "messages", "add", "piped", "--batch", str(tmp_path / "lines.txt"), "-q"],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    result = subprocess.run(
+        f"'{DISCUE}' messages list --embed | head -1; echo \"rc=${{PIPESTATUS[0]}}\"",
+        shell=True,
+        executable="/bin/bash",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[1] == "rc=0"
+    assert result.stderr == ""
+
+
+def test_a_bug_is_one_line_not_a_traceback_unless_debugging(local, monkeypatch):
+    import discue_cli.api.queues as queues_api
+
+    async def broken(client, embed=False):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(queues_api, "list_queues", broken)
+    result = local("queues", "list")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: internal error: RuntimeError: boom\nHint: run again with DISCUE_DEBUG=1 for the traceback\n"
+    )
+    monkeypatch.setenv("DISCUE_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        local("queues", "list")

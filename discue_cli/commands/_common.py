@@ -6,6 +6,7 @@ import asyncio
 import functools
 import inspect
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
@@ -115,6 +116,12 @@ def run(
     except KeyboardInterrupt:
         out.info("Interrupted.")
         raise typer.Exit(130) from None
+    except BrokenPipeError:
+        # The reader stopped (`| head`): not an error. Point stdout at /dev/null so the final flush
+        # at exit cannot raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:  # a bug: one line, not a traceback, unless asked for

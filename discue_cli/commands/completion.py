@@ -27,7 +27,7 @@ def script(shell: str) -> str:
 def register(root: typer.Typer) -> None:
     @root.command("completion")
     def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or powershell.")]) -> None:
-        """Print a shell completion script, e.g. `discue completion bash > /etc/bash_completion.d/discue`."""
+        """Print the completion script for a shell (see the README for where to put it)."""
         import sys
 
         sys.stdout.write(script(shell.value).rstrip("\n") + "\n")

@@ -12,7 +12,7 @@ from discue_cli.commands._common import EmbedOption, YesOption, confirm_or_stop,
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
-app = typer.Typer(help="Put messages on queues, inspect, rename, delete and watch them.", no_args_is_help=True)
+app = typer.Typer(help="Add, list, rename, delete and watch messages.", no_args_is_help=True)
 
 QueueArg = Annotated[str, typer.Argument(metavar="QUEUE", help="The queue's id or name.", show_default=False)]
 MessageArg = Annotated[str, typer.Argument(metavar="MESSAGE", help="The message's id.", show_default=False)]
