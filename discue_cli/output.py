@@ -202,8 +202,18 @@ class Output:
         for item in resources:
             self.line("\t".join(tsv_cell(item.get(k)) for k in keys))
 
-    def tsv_pairs(self, pairs: list[tuple[str, Any]]) -> None:
-        """KEY<TAB>VALUE lines: one form for terminals and pipes alike."""
+    def pairs(self, pairs: list[tuple[str, Any]]) -> None:
+        """Settings-like data: aligned on a terminal, KEY<TAB>VALUE lines on a pipe."""
+        if self.stdout_tty:
+            from rich.table import Table
+
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold")
+            grid.add_column(overflow="fold")
+            for key, value in pairs:
+                grid.add_row(key, str(value))
+            self.render(grid)
+            return
         for key, value in pairs:
             self.line(f"{key}\t{tsv_cell(value)}")
 

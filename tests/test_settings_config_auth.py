@@ -178,6 +178,7 @@ def test_auth_status_with_a_wrong_key_exit_3(cli, served):
     assert result.exit_code == 3
     assert "not-the-key-1234567" not in result.stdout + result.stderr
     assert result.stdout.splitlines()[2] == "api_key\t****4567"
+    assert result.stdout.splitlines()[4] == "status\tfailing: Unauthorized"
 
 
 def test_auth_logout_removes_the_key(cli):
@@ -201,3 +202,15 @@ def test_key_from_env_is_sent(cli, monkeypatch):
     assert result.exit_code == 0
     assert str(seen[0].url) == "http://e.test/v1/queues"
     assert seen[0].headers["X-API-KEY"] == KEY
+
+
+def test_auth_status_on_a_terminal_is_aligned(cli, served, tty):
+    result = cli("--api-endpoint", served.endpoint, "--api-key", served.key, "auth", "status")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "profile   default\n"
+        f"endpoint  {served.endpoint}\n"
+        f"api_key   ****{served.key[-4:]}\n"
+        f"config    {config_file()}\n"
+        "status    ok\n"
+    )

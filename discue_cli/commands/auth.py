@@ -84,16 +84,18 @@ def status(ctx: typer.Context) -> None:
 
     async def work(client, _out):
         settings = st.settings(out)
-        out.tsv_pairs(
-            [
-                ("profile", settings.profile),
-                ("endpoint", "local (embedded)" if settings.local else settings.api_endpoint),
-                ("api_key", "not needed" if settings.local else redact(settings.api_key)),
-                ("config", str(settings.config_path)),
-            ]
-        )
-        await client.request("GET", "/queues")
-        out.tsv_pairs([("status", "ok")])
+        shown = [
+            ("profile", settings.profile),
+            ("endpoint", "local (embedded)" if settings.local else settings.api_endpoint),
+            ("api_key", "not needed" if settings.local else redact(settings.api_key)),
+            ("config", str(settings.config_path)),
+        ]
+        try:
+            await client.request("GET", "/queues")
+        except DiscueError as exc:
+            out.pairs([*shown, ("status", f"failing: {exc.title}")])
+            raise
+        out.pairs([*shown, ("status", "ok")])
 
     run(ctx, work)
 

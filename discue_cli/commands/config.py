@@ -109,7 +109,7 @@ def list_(ctx: typer.Context) -> None:
     def action():
         path, data, profile = _load(ctx)
         table = data.get("profiles", {}).get(profile, {})
-        state(ctx).output().tsv_pairs([(k, _shown(k, v)) for k, v in table.items()])
+        state(ctx).output().pairs([(k, _shown(k, v)) for k, v in table.items()])
 
     _guard(ctx, action)
 
