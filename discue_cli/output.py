@@ -272,9 +272,20 @@ class Output:
 
     def confirm(self, question: str) -> bool:
         """Ask on stderr, read the answer from stdin; anything but yes is no."""
+        import signal
+
         self.stderr.write(f"{question} [y/N]: ")
         self.stderr.flush()
-        answer = sys.stdin.readline()
+        # Inside asyncio.run, Ctrl-C only schedules a cancel, which a blocking read never sees:
+        # let it raise KeyboardInterrupt here while we wait for the answer.
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            answer = sys.stdin.readline()
+        except KeyboardInterrupt:
+            self.stderr.write("\n")
+            raise
+        finally:
+            signal.signal(signal.SIGINT, previous)
         if not answer:
             self.stderr.write("\n")
         return answer.strip().lower() in ("y", "yes")

@@ -157,3 +157,45 @@ def test_a_bug_is_one_line_not_a_traceback_unless_debugging(local, monkeypatch):
     monkeypatch.setenv("DISCUE_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         local("queues", "list")
+
+
+def test_ctrl_c_at_the_delete_prompt_on_a_real_terminal_deletes_nothing(tmp_path):
+    """A pty, as a person at a terminal has: the prompt must give way to Ctrl-C at once."""
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
+    env.update(
+        {
+            "DISCUE_LOCAL": "1",
+            "DISCUE_LOCAL_DB": str(tmp_path / "tty.sqlite3"),
+            "DISCUE_CONFIG": str(tmp_path / "c.toml"),
+        }
+    )
+    subprocess.run([str(DISCUE), "queues", "create", "keep-me"], env=env, capture_output=True, check=True)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [str(DISCUE), "queues", "delete", "keep-me"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        close_fds=True,
+    )
+    os.close(terminal)
+    seen = b""
+    deadline = time.monotonic() + 20
+    while b"[y/N]: " not in seen and time.monotonic() < deadline:
+        seen += os.read(controller, 4096)
+    assert b"keep-me" in seen and b"0 listener(s), 0 message(s)" in seen
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 130
+    rest = b""
+    try:
+        while chunk := os.read(controller, 4096):
+            rest += chunk
+    except OSError:
+        pass
+    os.close(controller)
+    assert rest.replace(b"\r", b"").endswith(b"\nInterrupted.\n")
+    listed = subprocess.run([str(DISCUE), "queues", "list"], env=env, capture_output=True, text=True)
+    assert listed.stdout.endswith("\tkeep-me\n")
