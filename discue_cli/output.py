@@ -163,8 +163,9 @@ class Output:
 
     # -- data
 
-    def show(self, reply: Any, noun: str = "results") -> None:
-        """A reply in the chosen format."""
+    def show(self, reply: Any, noun: str = "results", terminal_view: bool = True) -> None:
+        """A reply in the chosen format; `terminal_view=False` prints nothing for a person at a
+        terminal who asked for no format (a batch shows its progress there instead)."""
         fmt = self.fmt
         if fmt.jq is not None:
             self.jq_results(reply.body)
@@ -174,6 +175,8 @@ class Output:
             for resource_id in reply.ids:
                 self.line(resource_id)
         elif self.stdout_tty:
+            if not terminal_view:
+                return
             if reply.single:
                 for resource in reply.resources:
                     self.key_values(resource)

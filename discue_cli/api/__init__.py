@@ -15,6 +15,11 @@ if "httpx" not in sys.modules:
     sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 
 
+def embed_query(embed: bool) -> dict[str, str] | None:
+    """The query that asks a list endpoint for full resources."""
+    return {"_embed": "true"} if embed else None
+
+
 @dataclass
 class Reply:
     """An API reply: the JSON body as received and the resources it carries, unwrapped."""

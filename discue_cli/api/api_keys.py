@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from discue_cli.api import Reply
+from discue_cli.api import Reply, embed_query
 from discue_cli.api.client import Client
 
 
 async def list_api_keys(client: Client, embed: bool = False) -> Reply:
-    body = await client.request("GET", "/api_keys", params={"_embed": "true"} if embed else None)
+    body = await client.request("GET", "/api_keys", params=embed_query(embed))
     return Reply.many(body, "api_keys", embed)
 
 

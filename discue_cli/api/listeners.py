@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from discue_cli.api import Reply
+from discue_cli.api import Reply, embed_query
 from discue_cli.api.client import Client
 
 
-def _embed(embed: bool) -> dict | None:
-    return {"_embed": "true"} if embed else None
-
-
 async def list_all_listeners(client: Client, embed: bool = False) -> Reply:
-    return Reply.many(await client.request("GET", "/listeners", params=_embed(embed)), "listeners", embed)
+    return Reply.many(await client.request("GET", "/listeners", params=embed_query(embed)), "listeners", embed)
 
 
 async def list_listeners(client: Client, queue_id: str, embed: bool = False) -> Reply:
-    body = await client.request("GET", f"/queues/{queue_id}/listeners", params=_embed(embed))
+    body = await client.request("GET", f"/queues/{queue_id}/listeners", params=embed_query(embed))
     return Reply.many(body, "listeners", embed)
 
 

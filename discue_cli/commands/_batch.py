@@ -94,21 +94,11 @@ class BatchReport:
         return (self.sent + self.failed) / elapsed if elapsed > 0 else 0.0
 
     def _flush(self) -> None:
-        out, fmt = self.out, self.out.fmt
         while self._next in self._held:
             reply = self._held.pop(self._next)
             self._next += 1
-            if reply is None:
-                continue
-            if fmt.jq is not None:
-                out.jq_results(reply.body)
-            elif fmt.structured:
-                out.json(reply.body)
-            elif fmt.quiet:
-                for resource_id in reply.ids:
-                    out.line(resource_id)
-            elif not out.stdout_tty:
-                out.tsv(reply.resources)
+            if reply is not None:
+                self.out.show(reply, terminal_view=False)
 
     def summary(self, queue: str, interrupted: bool) -> int:
         """Say what happened on stderr; the exit code."""

@@ -148,6 +148,28 @@ async def _with_client(settings: Settings, out: Output, work: Work, concurrency:
         return await work(client, out)
 
 
+def run_listing(
+    ctx: typer.Context,
+    fmt: OutputFormat,
+    queue: str | None,
+    embed: bool,
+    noun: str,
+    list_all: Callable[..., Awaitable[Any]],
+    list_in_queue: Callable[..., Awaitable[Any]],
+) -> None:
+    """`NOUN list [QUEUE]`: one queue's resources, or every queue's when no QUEUE is given."""
+    from discue_cli.api.resolve import resolve_queue_id
+
+    async def work(client: Client, out: Output) -> None:
+        if queue is None:
+            reply = await list_all(client, embed)
+        else:
+            reply = await list_in_queue(client, await resolve_queue_id(client, queue), embed)
+        out.show(reply, noun=noun)
+
+    run(ctx, work, fmt)
+
+
 def guard_delete(out: Output, yes: bool) -> None:
     """Refuse a delete that nobody confirmed and nobody can confirm."""
     if not yes and not out.stdin_tty:

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from discue_cli.commands._common import EmbedOption, YesOption, confirm_or_stop, guard_delete, run, with_output
+from discue_cli.commands._common import (
+    EmbedOption,
+    YesOption,
+    confirm_or_stop,
+    guard_delete,
+    run,
+    run_listing,
+    with_output,
+)
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
@@ -29,16 +37,8 @@ def list_(
 ) -> None:
     """List the messages of a queue, or of all queues."""
     from discue_cli.api import messages as api
-    from discue_cli.api.resolve import resolve_queue_id
 
-    async def work(client, out):
-        if queue is None:
-            reply = await api.list_all_messages(client, embed)
-        else:
-            reply = await api.list_messages(client, await resolve_queue_id(client, queue), embed)
-        out.show(reply, noun="messages")
-
-    run(ctx, work, fmt)
+    run_listing(ctx, fmt, queue, embed, "messages", api.list_all_messages, api.list_messages)
 
 
 @app.command()
