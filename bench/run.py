@@ -74,6 +74,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--big-lines", type=int, default=50_000, help="lines for the memory check (1000000 takes about 16 minutes)"
+    )
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="discue-bench-")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
@@ -150,7 +153,7 @@ def main() -> None:
         big = Path(work) / "big.txt"
         small_rss = rss
         with big.open("w") as fh:
-            for i in range(args.messages * 5):
+            for i in range(args.big_lines):
                 fh.write(f'{{"order": {i}, "note": "bench"}}\n')
         seconds, big_rss, code = child_max_rss_mb(
             [DISCUE, "messages", "add", "bench", "--batch", str(big), "--concurrency", str(args.concurrency), "-q"],

@@ -227,3 +227,24 @@ def test_raw_api_get_post_and_errors(local):
     assert result.exit_code == 2
     result = local("api", "POST", "/queues", "--data", "@-", input='{"name": "from-stdin"}')
     assert json.loads(result.stdout)["queue"]["name"] == "from-stdin"
+
+
+def test_api_keys_list_piped(local):
+    first = local("api-keys", "create", "--name", "ci", "-q").stdout.strip()
+    second = local("api-keys", "create", "-q").stdout.strip()
+    assert local("api-keys", "list").stdout == f"{first}\tci\n{second}\t\n"
+
+
+def test_api_key_get_on_a_terminal_shows_times_and_status(local, tty):
+    key_id = local("api-keys", "create", "--name", "ci", "-q").stdout.strip()
+    lines = local("api-keys", "get", key_id).stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "id",
+        "name",
+        "created_at",
+        "updated_at",
+        "last_used_at",
+        "key",
+        "status",
+    ]
+    assert lines[2].endswith("Z") and lines[4] == "last_used_at  -" and lines[6] == "status        enabled"
