@@ -151,9 +151,14 @@ def save_config(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def profile_name(flags: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    """--profile, else $DISCUE_PROFILE, else `default`."""
+    return flags.get("profile") or env.get("DISCUE_PROFILE") or DEFAULT_PROFILE
+
+
 def resolve(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
     """Settings from the global flags (None when not given), the environment and the config."""
-    profile = flags.get("profile") or env.get("DISCUE_PROFILE") or DEFAULT_PROFILE
+    profile = profile_name(flags, env)
     path = config_path(env)
     data, warnings = load_config(path)
     table = profile_table(data, profile)

@@ -42,6 +42,19 @@ class State:
         return self._settings
 
 
+def load_profile(ctx: typer.Context) -> tuple[Any, dict[str, Any], str]:
+    """The config file's path, its parsed data, and the profile this run acts on; warns on stderr."""
+    from discue_cli.settings import config_path, load_config, profile_name
+
+    st = state(ctx)
+    path = config_path(os.environ)
+    data, warnings = load_config(path)
+    out = st.output()
+    for warning in warnings:
+        out.warn(warning)
+    return path, data, profile_name(st.flags, os.environ)
+
+
 def state(ctx: typer.Context) -> State:
     root = ctx.find_root()
     if not isinstance(root.obj, State):

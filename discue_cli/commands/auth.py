@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated
 
 import typer
 
-from discue_cli.commands._common import run, state
+from discue_cli.commands._common import load_profile, run, state
 from discue_cli.errors import DiscueError, UsageError
 
 app = typer.Typer(help="Store, check and forget the API key of a profile.", no_args_is_help=True)
@@ -17,18 +16,6 @@ app = typer.Typer(help="Store, check and forget the API key of a profile.", no_a
 def _fail(ctx: typer.Context, exc: DiscueError) -> None:
     state(ctx).output().error(exc)
     raise typer.Exit(exc.exit_code)
-
-
-def _config(ctx: typer.Context):
-    from discue_cli.settings import config_path, load_config
-
-    path = config_path(os.environ)
-    data, warnings = load_config(path)
-    out = state(ctx).output()
-    for warning in warnings:
-        out.warn(warning)
-    profile = state(ctx).flags.get("profile") or os.environ.get("DISCUE_PROFILE") or "default"
-    return path, data, profile
 
 
 @app.command()
@@ -42,7 +29,7 @@ def login(
 
     out = state(ctx).output()
     try:
-        path, data, profile = _config(ctx)
+        path, data, profile = load_profile(ctx)
         if with_key:
             key = sys.stdin.readline().strip()
         elif out.stdin_tty:
@@ -107,7 +94,7 @@ def logout(ctx: typer.Context) -> None:
 
     out = state(ctx).output()
     try:
-        path, data, profile = _config(ctx)
+        path, data, profile = load_profile(ctx)
     except DiscueError as exc:
         _fail(ctx, exc)
     table = data.get("profiles", {}).get(profile, {})

@@ -7,23 +7,12 @@ from typing import Annotated
 
 import typer
 
-from discue_cli.commands._common import state
+from discue_cli.commands._common import load_profile, state
 from discue_cli.errors import DiscueError, NotFoundError, UsageError
 
 app = typer.Typer(help="Read and change the config file's profile settings.", no_args_is_help=True)
 
 KeyArg = Annotated[str, typer.Argument(help="api_key, api_endpoint, local, timeout or retries.")]
-
-
-def _load(ctx: typer.Context):
-    from discue_cli.settings import config_path, load_config
-
-    path = config_path(os.environ)
-    data, warnings = load_config(path)
-    for warning in warnings:
-        state(ctx).output().warn(warning)
-    profile = state(ctx).flags.get("profile") or os.environ.get("DISCUE_PROFILE") or "default"
-    return path, data, profile
 
 
 def _guard(ctx: typer.Context, action):
@@ -62,7 +51,7 @@ def set_(ctx: typer.Context, key: KeyArg, value: Annotated[str, typer.Argument(h
     def action():
         _check_key(key)
         parsed = parse_value(key, value, key)
-        path, data, profile = _load(ctx)
+        path, data, profile = load_profile(ctx)
         data.setdefault("profiles", {}).setdefault(profile, {})[key] = parsed
         save_config(path, data)
         state(ctx).output().info(f"Set {key} for profile '{profile}'.")
@@ -76,7 +65,7 @@ def get(ctx: typer.Context, key: KeyArg) -> None:
 
     def action():
         _check_key(key)
-        path, data, profile = _load(ctx)
+        path, data, profile = load_profile(ctx)
         table = data.get("profiles", {}).get(profile, {})
         if key not in table:
             raise NotFoundError(f"{key} is not set in profile '{profile}'")
@@ -92,7 +81,7 @@ def unset(ctx: typer.Context, key: KeyArg) -> None:
 
     def action():
         _check_key(key)
-        path, data, profile = _load(ctx)
+        path, data, profile = load_profile(ctx)
         table = data.get("profiles", {}).get(profile, {})
         if key in table:
             del table[key]
@@ -107,7 +96,7 @@ def list_(ctx: typer.Context) -> None:
     """Print the profile's settings as KEY<TAB>VALUE lines (the API key redacted)."""
 
     def action():
-        path, data, profile = _load(ctx)
+        path, data, profile = load_profile(ctx)
         table = data.get("profiles", {}).get(profile, {})
         state(ctx).output().pairs([(k, _shown(k, v)) for k, v in table.items()])
 

@@ -15,6 +15,7 @@ from discue_cli.commands._common import (
     guard_delete,
     run,
     run_listing,
+    state,
     with_output,
 )
 from discue_cli.errors import UsageError
@@ -97,8 +98,7 @@ def add(
     """Put a message on a queue (or many, with --batch)."""
     sources = [s for s in (data, data_file, batch) if s is not None]
     if len(sources) != 1:
-        st_out = ctx.find_root().obj.output(fmt)
-        st_out.error(UsageError("give exactly one of DATA, --data-file or --batch"))
+        state(ctx).output(fmt).error(UsageError("give exactly one of DATA, --data-file or --batch"))
         raise typer.Exit(2)
     if batch is not None:
         from discue_cli.commands._batch import run_batch
