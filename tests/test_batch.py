@@ -145,3 +145,12 @@ def test_ctrl_c_mid_batch_loses_no_line(served, tmp_path):
     assert on_server | set(failed) == set(lines)
     assert 0 < len(printed) <= len(on_server) < len(lines)
     assert len(on_server) + len(failed) - len(lines) <= 8  # only in-flight lines can be in both
+
+
+def test_progress_total_counts_only_the_lines_that_will_be_sent(tmp_path):
+    from discue_cli.commands._batch import count_lines
+
+    (tmp_path / "in.txt").write_bytes(b"a\n\n  \nb\r\nc")
+    with open(tmp_path / "in.txt", "rb") as stream:
+        assert count_lines(stream) == 3
+        assert stream.readline() == b"a\n"  # the stream is left where sending starts

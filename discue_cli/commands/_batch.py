@@ -18,16 +18,14 @@ SHOWN_FAILURES = 10
 
 
 def count_lines(stream: BinaryIO) -> int | None:
-    """Lines in a regular file, for the progress bar's total and ETA; None for a pipe."""
+    """Non-blank lines in a regular file (what will be sent), for the bar's total and ETA; None for a pipe."""
     from discue_cli.api.batch import is_regular_file
 
     if not is_regular_file(stream) or not hasattr(stream, "fileno"):
         return None
     with open(stream.fileno(), "rb", closefd=False) as fh:
         fh.seek(0)
-        total = 0
-        while chunk := fh.read(1 << 20):
-            total += chunk.count(b"\n")
+        total = sum(1 for line in fh if line.strip())
         fh.seek(0)
     return total or None
 
