@@ -239,3 +239,8 @@ def test_405_lists_every_method_of_the_path(http):
 
 def test_null_for_a_string_field_is_400(http):
     assert http.post("/api_keys", json={"name": None}).status_code == 400
+
+
+def test_head_works_wherever_get_does(http):
+    r = http.head("/queues")
+    assert (r.status_code, r.headers["content-type"], r.content) == (200, "application/json", b"")

@@ -447,6 +447,8 @@ async def openapi(request: Request) -> Response:
 def by_method(handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Response]]:
     """One route per path, so a 405 lists every method the path has in `Allow`."""
     wrapped = {method: endpoint(handler) for method, handler in handlers.items()}
+    if "GET" in wrapped:
+        wrapped["HEAD"] = wrapped["GET"]  # Starlette allows HEAD wherever GET is; the server drops the body
 
     async def dispatch(request: Request) -> Response:
         return await wrapped[request.method](request)
