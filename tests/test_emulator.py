@@ -244,3 +244,20 @@ def test_null_for_a_string_field_is_400(http):
 def test_head_works_wherever_get_does(http):
     r = http.head("/queues")
     assert (r.status_code, r.headers["content-type"], r.content) == (200, "application/json", b"")
+
+
+def test_an_unusable_local_database_is_a_clear_usage_error(cli, tmp_path):
+    (tmp_path / "junk.sqlite3").write_text("not a database at all, just text" * 100)
+    result = cli("--local", "queues", "list", env={"DISCUE_LOCAL_DB": str(tmp_path / "junk.sqlite3")})
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: cannot use {tmp_path / 'junk.sqlite3'} as the local discue's database: file is not a database\n"
+        "Hint: set DISCUE_LOCAL_DB to a writable file\n"
+    )
+
+
+def test_serve_on_a_busy_port_exit_2(served, cli):
+    port = served.endpoint.rsplit(":", 1)[1].split("/")[0]
+    result = cli("emulator", "serve", "--port", port, "--db", str(served.db.with_name("other.sqlite3")))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: cannot serve on 127.0.0.1:{port}: Address already in use\n"

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from discue_cli import __version__
-from discue_cli.errors import ApiError, AuthError, DiscueError, NoResponseError, for_status
+from discue_cli.errors import ApiError, AuthError, DiscueError, NoResponseError, UsageError, for_status
 
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}
 RETRY_STATUS_IDEMPOTENT = {429, 502, 503, 504}
@@ -256,9 +256,13 @@ def open_client(
         import os
 
         from discue_cli.emulator.app import create_app
+        from discue_cli.emulator.store import StoreUnavailable
         from discue_cli.settings import local_db_path
 
-        app = create_app(local_db_path(os.environ), require_key=False)
+        try:
+            app = create_app(local_db_path(os.environ), require_key=False)
+        except StoreUnavailable as exc:
+            raise UsageError(str(exc), hint="set DISCUE_LOCAL_DB to a writable file") from None
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         client = Client(
             LOCAL_BASE_URL,

@@ -44,6 +44,8 @@ def serve(
 ) -> None:
     """Serve the local discue on loopback and print the environment that points clients at it."""
     out = state(ctx).output()
+    from discue_cli.emulator.store import StoreUnavailable
+
     try:
         from discue_cli.emulator.server import ServeOptions, serve_forever
         from discue_cli.settings import local_db_path
@@ -64,6 +66,9 @@ def serve(
     except DiscueError as exc:
         out.error(exc)
         raise typer.Exit(exc.exit_code) from None
+    except StoreUnavailable as exc:
+        out.error(UsageError(str(exc)))
+        raise typer.Exit(2) from None
     except OSError as exc:
         out.error(UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}"))
         raise typer.Exit(2) from None
