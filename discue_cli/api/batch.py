@@ -10,7 +10,7 @@ import asyncio
 import io
 import os
 import stat
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -46,26 +46,70 @@ def is_regular_file(stream: BinaryIO) -> bool:
         return True  # an in-memory stream: read it like a file
 
 
-async def raw_lines(stream: BinaryIO) -> AsyncIterator[bytes]:
-    """The stream's lines, without blocking the event loop on a pipe."""
-    if is_regular_file(stream):
-        while raw := stream.readline():
-            yield raw
-        return
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=MAX_LINE)
-    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stream)
-    try:
-        while True:
-            try:
-                raw = await reader.readline()
-            except ValueError:
-                raise UsageError(f"an input line is longer than {MAX_LINE} bytes") from None
-            if not raw:
-                return
-            yield raw
-    finally:
-        transport.close()
+class LineSource:
+    """Numbered, non-blank lines of a stream, shared by all senders.
+
+    A regular file is read synchronously (never blocks for long, and no hand-off is needed);
+    a pipe is read through the event loop so a slow writer never stalls replies in flight.
+    """
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.regular = is_regular_file(stream)
+        self.reader: asyncio.StreamReader | None = None
+        self.transport: asyncio.BaseTransport | None = None
+        self.lock = asyncio.Lock()
+        self.index = 0
+        self.lineno = 0
+
+    async def _raw(self) -> bytes:
+        if self.regular:
+            return self.stream.readline()
+        if self.reader is None:
+            loop = asyncio.get_running_loop()
+            self.reader = asyncio.StreamReader(limit=MAX_LINE)
+            self.transport, _ = await loop.connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(self.reader), self.stream
+            )
+        try:
+            return await self.reader.readline()
+        except ValueError:
+            raise UsageError(f"an input line is longer than {MAX_LINE} bytes") from None
+
+    async def next(self) -> LineResult | None:
+        """The next line to send (with its error when it cannot be sent), or None at the end."""
+        if self.regular:
+            return self._take_regular()
+        async with self.lock:
+            while raw := await self._raw():
+                item = self._item(raw)
+                if item is not None:
+                    return item
+        return None
+
+    def _take_regular(self) -> LineResult | None:
+        while raw := self.stream.readline():
+            item = self._item(raw)
+            if item is not None:
+                return item
+        return None
+
+    def _item(self, raw: bytes) -> LineResult | None:
+        self.lineno += 1
+        text = decode(raw)
+        if text is not None and not text.strip():
+            return None
+        item = LineResult(
+            self.index, self.lineno, text if text is not None else raw.decode("utf-8", "replace").rstrip("\r\n")
+        )
+        if text is None:
+            item.error = UsageError("the line is not valid UTF-8")
+        self.index += 1
+        return item
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
 
 def decode(raw: bytes) -> str | None:
@@ -84,29 +128,11 @@ async def send_batch(
     on_result: Callable[[LineResult], None],
 ) -> bool:
     """Send every non-empty line of `stream` as a message; report each line once; True if interrupted."""
-    pending: asyncio.Queue[LineResult | None] = asyncio.Queue(maxsize=concurrency * 4)
+    source = LineSource(stream)
     in_flight: dict[int, LineResult] = {}
-    handing_over: list[LineResult] = []  # the line being queued, should a cancel land mid-put
 
-    async def produce() -> None:
-        index = lineno = 0
-        async for raw in raw_lines(stream):
-            lineno += 1
-            text = decode(raw)
-            if text is not None and not text.strip():
-                continue
-            item = LineResult(
-                index, lineno, text if text is not None else raw.decode("utf-8", "replace").rstrip("\r\n")
-            )
-            if text is None:
-                item.error = UsageError("the line is not valid UTF-8")
-            index += 1
-            handing_over.append(item)
-            await pending.put(item)
-            handing_over.clear()
-
-    async def consume() -> None:
-        while (item := await pending.get()) is not None:
+    async def send() -> None:
+        while (item := await source.next()) is not None:
             if item.error is None:
                 in_flight[item.index] = item
                 try:
@@ -116,28 +142,21 @@ async def send_batch(
                 del in_flight[item.index]
             on_result(item)
 
-    workers = [asyncio.create_task(consume()) for _ in range(concurrency)]
+    senders = [asyncio.create_task(send()) for _ in range(concurrency)]
     try:
-        await produce()
-        for _ in workers:
-            await pending.put(None)
-        await asyncio.gather(*workers)
+        await asyncio.gather(*senders)
         return False
     except asyncio.CancelledError:
-        for task in workers:
+        for task in senders:
             task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-        stopped = list(in_flight.values()) + handing_over
-        while not pending.empty():
-            item = pending.get_nowait()
-            if item is not None:
-                stopped.append(item)
-        for item in sorted(stopped, key=lambda i: i.index):
-            if item.error is None:
-                item.error = Interrupted("interrupted before the API acknowledged it")
+        await asyncio.gather(*senders, return_exceptions=True)
+        for item in sorted(in_flight.values(), key=lambda i: i.index):
+            item.error = Interrupted("interrupted before the API acknowledged it")
             on_result(item)
         return True
     except BaseException:
-        for task in workers:
+        for task in senders:
             task.cancel()
         raise
+    finally:
+        source.close()
