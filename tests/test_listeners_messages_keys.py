@@ -248,3 +248,26 @@ def test_api_key_get_on_a_terminal_shows_times_and_status(local, tty):
         "status",
     ]
     assert lines[2].endswith("Z") and lines[4] == "last_used_at  -" and lines[6] == "status        enabled"
+
+
+def test_message_add_on_a_terminal_and_piped(local, tty):
+    queue_id = make_queue(local)
+    result = local("messages", "add", "orders", "hello")
+    lines = result.stdout.splitlines()
+    message_id = lines[0].split()[1]
+    assert lines[:4] == [f"id          {message_id}", "name        -", f"queue_id    {queue_id}", "data        hello"]
+    assert lines[4].startswith("created_at  20") and lines[4].endswith("Z")
+
+
+def test_message_add_piped(local):
+    queue_id = make_queue(local)
+    fields = local("messages", "add", "orders", "hello").stdout.rstrip("\n").split("\t")
+    assert UUID.fullmatch(fields[0]) and fields[1:4] == ["", queue_id, "hello"] and fields[4].isdigit()
+
+
+def test_api_key_create_on_a_terminal(local, tty):
+    result = local("api-keys", "create", "--name", "ci")
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["id", "name", "api_key"]
+    assert lines[1] == "name     ci"
+    assert result.stderr == "Store the key now: the API never shows it again.\n"

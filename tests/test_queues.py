@@ -197,3 +197,23 @@ def test_quiet_and_json_together_are_refused(local):
     result = local("queues", "list", "-q", "--json")
     assert result.exit_code == 2
     assert "cannot be combined" in result.stderr
+
+
+def test_create_on_a_terminal_is_key_value(local, tty):
+    result = local("queues", "create", "orders")
+    queue_id = result.stdout.split()[1]
+    assert UUID.fullmatch(queue_id)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        f"id         {queue_id}\nname       orders\nlisteners  -\n",
+        "",
+    )
+
+
+def test_update_and_delete_on_a_terminal(local, tty):
+    queue_id = create(local, "old")
+    assert local("queues", "update", "old", "--name", "new").stdout == (
+        f"id         {queue_id}\nname       new\nlisteners  -\n"
+    )
+    result = local("queues", "delete", "new", "--yes")
+    assert (result.exit_code, result.stdout) == (0, f"id         {queue_id}\nname       new\nlisteners  -\n")
