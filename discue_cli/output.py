@@ -205,16 +205,17 @@ class Output:
         for item in resources:
             self.line("\t".join(tsv_cell(item.get(k)) for k in keys))
 
-    def pairs(self, pairs: list[tuple[str, Any]]) -> None:
-        """Settings-like data: aligned on a terminal, KEY<TAB>VALUE lines on a pipe."""
-        if self.stdout_tty:
+    def pairs(self, pairs: list[tuple[str, Any]], aligned: bool = False) -> None:
+        """Key/value data: aligned on a terminal (or when asked), KEY<TAB>VALUE lines on a pipe."""
+        if self.stdout_tty or aligned:
             from rich.table import Table
+            from rich.text import Text
 
             grid = Table.grid(padding=(0, 2))
             grid.add_column(style="bold")
             grid.add_column(overflow="fold")
             for key, value in pairs:
-                grid.add_row(key, str(value))
+                grid.add_row(Text(key), Text(str(value)))
             self.render(grid)
             return
         for key, value in pairs:
@@ -222,24 +223,19 @@ class Output:
 
     def table(self, resources: list[dict[str, Any]]) -> None:
         from rich.table import Table
+        from rich.text import Text
 
         keys = columns(resources)
         table = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
         for key in keys:
-            table.add_column(key.upper(), no_wrap=key == "id", overflow="ellipsis")
+            table.add_column(Text(key.upper()), no_wrap=key == "id", overflow="ellipsis")
         for item in resources:
-            table.add_row(*(human(k, item.get(k)) for k in keys))
+            # Text, not str: data is shown as it is, never read as rich markup or emoji codes.
+            table.add_row(*(Text(human(k, item.get(k))) for k in keys))
         self.render(table)
 
     def key_values(self, resource: dict[str, Any]) -> None:
-        from rich.table import Table
-
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column(overflow="fold")
-        for key, value in flatten(resource):
-            grid.add_row(key, human(key, value))
-        self.render(grid)
+        self.pairs([(key, human(key, value)) for key, value in flatten(resource)], aligned=True)
 
     def render(self, renderable: Any) -> None:
         """A rich renderable on stdout, without the padding rich leaves at line ends."""

@@ -271,3 +271,14 @@ def test_api_key_create_on_a_terminal(local, tty):
     assert [line.split()[0] for line in lines] == ["id", "name", "api_key"]
     assert lines[1] == "name     ci"
     assert result.stderr == "Store the key now: the API never shows it again.\n"
+
+
+def test_data_that_looks_like_markup_is_shown_literally_on_a_terminal(local, tty):
+    make_queue(local)
+    local("messages", "add", "orders", "[/red] [bold]not bold[/bold] :smile:")
+    result = local("messages", "list", "--embed", env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    assert "  [/red] [bold]not bold[/bold] :smile:  " in result.stdout
+    message_id = result.stdout.splitlines()[1].split()[0]
+    shown = local("messages", "get", "orders", message_id).stdout
+    assert "data        [/red] [bold]not bold[/bold] :smile:\n" in shown
