@@ -329,3 +329,14 @@ def test_a_server_that_stops_mid_reply_is_exit_7(cli):
     sock.close()
     assert result.exit_code == 7
     assert "was dropped before a complete reply" in result.stderr
+
+
+def test_a_redirect_is_not_followed_and_says_where_to(api, mock):
+    seen = mock(lambda r: httpx.Response(301, headers={"Location": "https://api.test/v1/queues"}))
+    result = api("queues", "list")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the endpoint redirected to https://api.test/v1/queues (301)\n"
+        "Hint: point --api-endpoint / DISCUE_API_ENDPOINT at the final URL\n"
+    )
+    assert len(seen) == 1

@@ -234,6 +234,14 @@ class Client:
                 continue
             if response.status_code >= 400:
                 raise error_from_response(response)
+            if response.status_code >= 300:
+                # Not followed: a redirect would resend the key to wherever it points.
+                target = response.headers.get("Location", "elsewhere")
+                raise ApiError(
+                    f"the endpoint redirected to {target}",
+                    status=response.status_code,
+                    hint="point --api-endpoint / DISCUE_API_ENDPOINT at the final URL",
+                )
             return parse_body(response)
 
     def _log(self, method: str, url: str, query: dict[str, Any], outcome: str, started: float) -> None:
