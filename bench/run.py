@@ -162,10 +162,10 @@ def main() -> None:
         )
         assert code == 0, "big batch failed"
         row(
-            f"--batch peak RSS, {args.messages * 5:,} lines",
+            f"--batch peak RSS, {args.big_lines:,} lines",
             f"{big_rss:.0f} MiB",
             f"{args.messages:,} lines {small_rss:.0f} MiB",
-            f"{big_rss / small_rss:.2f}x for 5x the input",
+            f"{big_rss / small_rss:.2f}x for {args.big_lines / args.messages:g}x the input",
         )
     finally:
         server.stop()
