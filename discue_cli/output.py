@@ -273,12 +273,12 @@ class Output:
         """Ask on stderr, read the answer from stdin; anything but yes is no."""
         import signal
 
-        self.stderr.write(f"{question} [y/N]: ")
-        self.stderr.flush()
         # Inside asyncio.run, Ctrl-C only schedules a cancel, which a blocking read never sees:
-        # let it raise KeyboardInterrupt here while we wait for the answer.
+        # let it raise KeyboardInterrupt while the question is up (switched before it is shown).
         previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
+            self.stderr.write(f"{question} [y/N]: ")
+            self.stderr.flush()
             answer = sys.stdin.readline()
         except KeyboardInterrupt:
             self.stderr.write("\n")
