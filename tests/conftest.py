@@ -73,9 +73,9 @@ class Served:
     def cli_args(self) -> list[str]:
         return ["--api-endpoint", self.endpoint, "--api-key", self.key]
 
-    def stop(self) -> int:
+    def stop(self, sig: int = signal.SIGINT) -> int:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(sig)
         return self.process.wait(timeout=15)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sqlite3
 
 import httpx
@@ -193,9 +194,10 @@ def test_generated_key_is_kept_across_restarts(tmp_path):
     assert first.key == second.key and first.key.startswith("local-")
 
 
-def test_ctrl_c_stops_cleanly(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_stop_cleanly(tmp_path, sig):
     server = start_server(tmp_path / "stop.sqlite3", "--no-deliver")
-    assert server.stop() == 0
+    assert server.stop(sig) == 0
     stderr = server.process.stderr.read()
     assert "Traceback" not in stderr
     assert stderr.endswith("Stopped.\n")

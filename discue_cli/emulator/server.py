@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -76,8 +77,16 @@ def serve_forever(options: ServeOptions, announce: Callable[[str], None], log: C
         app.state.on_message = broadcaster.wake
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGTERM, then raises it again under the handler it found;
+    # with the default one that kills the process (exit 143). Ours makes it a stop like Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         server.run(sockets=[sock])
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
         store.close()
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
