@@ -57,12 +57,6 @@ class NoResponseError(DiscueError):
     exit_code = 7
 
 
-class PartialFailure(DiscueError):
-    """Some items of a multi-item command failed; each was reported already."""
-
-    exit_code = 1
-
-
 def for_status(status: int) -> type[DiscueError]:
     """The error class for an HTTP error status."""
     if status in (401, 403):

@@ -245,7 +245,7 @@ def run_client(handler, method="GET", retries=3):
     async def go():
         client = Client(ENDPOINT, KEY, retries=retries, transport=httpx.MockTransport(recording), sleep=fake_sleep)
         async with client:
-            return await client.request(method, "/queues", json_body={} if method == "POST" else None)
+            return await client.request(method, "/queues", json_body={} if method in ("POST", "PATCH") else None)
 
     try:
         outcome = asyncio.run(go())
@@ -260,9 +260,10 @@ def test_get_is_retried_on(status):
     assert len(calls) == 4 and len(waits) == 3
 
 
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
 @pytest.mark.parametrize("status,tries", [(429, 4), (503, 4), (502, 1), (504, 1), (500, 1)])
-def test_post_is_retried_only_where_the_server_cannot_have_acted(status, tries):
-    _, calls, _ = run_client(lambda r: httpx.Response(status), method="POST")
+def test_post_is_retried_only_where_the_server_cannot_have_acted(method, status, tries):
+    _, calls, _ = run_client(lambda r: httpx.Response(status), method=method)
     assert len(calls) == tries
 
 

@@ -19,7 +19,7 @@ import httpx
 from discue_cli import __version__
 from discue_cli.errors import ApiError, AuthError, DiscueError, NoResponseError, UsageError, for_status
 
-IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}
+IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}  # the rest (POST, PATCH) get POST's rules
 RETRY_STATUS_IDEMPOTENT = {429, 502, 503, 504}
 RETRY_STATUS_POST = {429, 503}
 MAX_WAIT = 20.0
@@ -61,7 +61,7 @@ def backoff(attempt: int, base: float, retry_after: float | None = None) -> floa
 
 def may_retry_failure(method: str, exc: httpx.TransportError) -> bool:
     """Whether a request that failed in transport is safe to send again."""
-    if method == "POST":
+    if method not in IDEMPOTENT:
         # The server cannot have seen a request that never got a connection.
         return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
     return isinstance(exc, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
@@ -212,7 +212,7 @@ class Client:
             content = json.dumps(json_body).encode("utf-8")
         if content is not None:
             headers["Content-Type"] = "application/json"
-        retry_statuses = RETRY_STATUS_POST if method == "POST" else RETRY_STATUS_IDEMPOTENT
+        retry_statuses = RETRY_STATUS_IDEMPOTENT if method in IDEMPOTENT else RETRY_STATUS_POST
         url = self.url(path)
         attempt = 0
         while True:
