@@ -63,12 +63,23 @@ def tty(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(output, "isatty", lambda stream: True)
 
 
+def clean_env(**settings: str) -> dict[str, str]:
+    """This process's environment without DISCUE_ settings (but with the test's own config file),
+    plus the ones given."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_") or k == "DISCUE_CONFIG"}
+    return {**kept, **settings}
+
+
 @dataclass
 class Served:
     endpoint: str
     key: str
     process: subprocess.Popen
     db: Path
+
+    def env(self) -> dict[str, str]:
+        """An environment that points `discue` (and the Terraform provider) at this server."""
+        return clean_env(DISCUE_API_ENDPOINT=self.endpoint, DISCUE_API_KEY=self.key)
 
     def cli_args(self) -> list[str]:
         return ["--api-endpoint", self.endpoint, "--api-key", self.key]
@@ -84,7 +95,7 @@ def start_server(db: Path, *extra: str, key: str | None = "test-key-0123456789ab
     args = [sys.executable, "-m", "discue_cli", "emulator", "serve", "--port", "0", "--db", str(db), *extra]
     if key:
         args += ["--api-key", key]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
+    env = clean_env()
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     exports = {}
     deadline = time.monotonic() + 20

@@ -118,8 +118,7 @@ def test_ctrl_c_mid_batch_loses_no_line(served, tmp_path):
     queue_id = httpx.post(served.endpoint + "/queues", json={"name": "big"}, headers=headers).json()["queue"]["id"]
     lines = [f"line-{i}" for i in range(20000)]
     (tmp_path / "big.txt").write_text("\n".join(lines) + "\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
-    env.update({"DISCUE_API_ENDPOINT": served.endpoint, "DISCUE_API_KEY": served.key})
+    env = served.env()
     process = subprocess.Popen(
         [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "-q"],
         stdout=subprocess.PIPE,

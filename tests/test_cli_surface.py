@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from discue_cli import __version__
+from tests.conftest import clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
 DISCUE = Path(sys.executable).with_name("discue")
@@ -113,13 +114,8 @@ def test_ctrl_c_exits_130_with_one_line_and_no_traceback():
 
 
 def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
-    env.update(
-        {
-            "DISCUE_LOCAL": "1",
-            "DISCUE_LOCAL_DB": str(tmp_path / "pipe.sqlite3"),
-            "DISCUE_CONFIG": str(tmp_path / "c.toml"),
-        }
+    env = clean_env(
+        DISCUE_LOCAL="1", DISCUE_LOCAL_DB=str(tmp_path / "pipe.sqlite3"), DISCUE_CONFIG=str(tmp_path / "c.toml")
     )
     subprocess.run([str(DISCUE), "queues", "create", "piped"], env=env, capture_output=True, check=True)
     (tmp_path / "lines.txt").write_text("".join(f"message number {i}\n" for i in range(3000)))
@@ -163,13 +159,8 @@ def test_ctrl_c_at_the_delete_prompt_on_a_real_terminal_deletes_nothing(tmp_path
     """A pty, as a person at a terminal has: the prompt must give way to Ctrl-C at once."""
     import pty
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
-    env.update(
-        {
-            "DISCUE_LOCAL": "1",
-            "DISCUE_LOCAL_DB": str(tmp_path / "tty.sqlite3"),
-            "DISCUE_CONFIG": str(tmp_path / "c.toml"),
-        }
+    env = clean_env(
+        DISCUE_LOCAL="1", DISCUE_LOCAL_DB=str(tmp_path / "tty.sqlite3"), DISCUE_CONFIG=str(tmp_path / "c.toml")
     )
     subprocess.run([str(DISCUE), "queues", "create", "keep-me"], env=env, capture_output=True, check=True)
     controller, terminal = pty.openpty()

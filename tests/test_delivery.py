@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -284,8 +283,7 @@ def test_messages_watch_prints_new_messages_and_stops_cleanly(served):
     headers = {"X-API-KEY": served.key}
     queue_id = httpx.post(served.endpoint + "/queues", json={"name": "watched"}, headers=headers).json()["queue"]["id"]
     old = httpx.post(f"{served.endpoint}/queues/{queue_id}/messages", json={"data": "old"}, headers=headers)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
-    env.update({"DISCUE_API_ENDPOINT": served.endpoint, "DISCUE_API_KEY": served.key})
+    env = served.env()
     process = subprocess.Popen(
         [str(DISCUE), "messages", "watch", "watched", "--interval", "0.1", "--json"],
         stdout=subprocess.PIPE,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -11,21 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import UUID
+from tests.conftest import UUID, clean_env
 
 DISCUE = Path(sys.executable).with_name("discue")
 
 
 def discue(served, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
-    env.update(
-        {
-            "DISCUE_API_ENDPOINT": served.endpoint,
-            "DISCUE_API_KEY": served.key,
-            "DISCUE_CONFIG": os.environ["DISCUE_CONFIG"],
-        }
+    return subprocess.run(
+        [str(DISCUE), *args], capture_output=True, text=True, env=served.env(), input=input, timeout=60
     )
-    return subprocess.run([str(DISCUE), *args], capture_output=True, text=True, env=env, input=input, timeout=60)
 
 
 def test_queue_listener_messages_round_trip(served):
@@ -68,7 +61,7 @@ def test_queue_listener_messages_round_trip(served):
 
 
 def test_wrong_key_exit_3_and_the_key_is_never_printed(served):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
+    env = clean_env()
     result = subprocess.run(
         [
             str(DISCUE),
@@ -99,7 +92,7 @@ def test_output_pipes_into_jq_and_cut(served):
         shell=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "DISCUE_API_ENDPOINT": served.endpoint, "DISCUE_API_KEY": served.key},
+        env=served.env(),
     )
     assert names.stdout == "a.io/one\na.io/two\n"
     cut = subprocess.run(
@@ -107,15 +100,14 @@ def test_output_pipes_into_jq_and_cut(served):
         shell=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "DISCUE_API_ENDPOINT": served.endpoint, "DISCUE_API_KEY": served.key},
+        env=served.env(),
     )
     assert cut.stdout == "a.io/one\na.io/two\n"
 
 
 def test_local_mode_needs_no_key_and_no_network(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
-    env.update(
-        {"DISCUE_LOCAL_DB": str(tmp_path / "l.sqlite3"), "DISCUE_CONFIG": str(tmp_path / "c.toml"), "DISCUE_LOCAL": "1"}
+    env = clean_env(
+        DISCUE_LOCAL_DB=str(tmp_path / "l.sqlite3"), DISCUE_CONFIG=str(tmp_path / "c.toml"), DISCUE_LOCAL="1"
     )
     created = subprocess.run(
         [str(DISCUE), "queues", "create", "local.q", "-q"], capture_output=True, text=True, env=env
