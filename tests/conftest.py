@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from discue_cli.app import build_app
 
+# The URL options of `listeners add`, pointing at a port nothing listens on.
+LISTENER_URLS = ("--notify-url", "http://127.0.0.1:1/notify", "--liveness-url", "http://127.0.0.1:1/live")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 

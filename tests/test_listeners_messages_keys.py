@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import UUID
+from tests.conftest import LISTENER_URLS, UUID
 
-NOTIFY = ("--notify-url", "http://127.0.0.1:1/notify", "--liveness-url", "http://127.0.0.1:1/live")
+NOTIFY = LISTENER_URLS
 
 
 def make_queue(local, name="orders") -> str:

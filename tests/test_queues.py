@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import UUID
+from tests.conftest import LISTENER_URLS, UUID
 
 
 def create(local, name: str) -> str:
@@ -72,10 +72,7 @@ def test_get_by_name_on_a_terminal_is_key_value(local, tty):
         "add",
         "orders",
         "mailer",
-        "--notify-url",
-        "http://127.0.0.1:1/n",
-        "--liveness-url",
-        "http://127.0.0.1:1/l",
+        *LISTENER_URLS,
     )
     result = local("queues", "get", "orders")
     assert result.exit_code == 0
@@ -89,10 +86,7 @@ def test_get_piped_nests_listeners_as_json(local):
         "add",
         "orders",
         "mailer",
-        "--notify-url",
-        "http://127.0.0.1:1/n",
-        "--liveness-url",
-        "http://127.0.0.1:1/l",
+        *LISTENER_URLS,
         "-q",
     ).stdout.strip()
     result = local("queues", "get", queue_id)
