@@ -211,3 +211,21 @@ def test_update_and_delete_on_a_terminal(local, tty):
     )
     result = local("queues", "delete", "new", "--yes")
     assert (result.exit_code, result.stdout) == (0, f"id         {queue_id}\nname       new\nlisteners  -\n")
+
+
+def test_color_only_on_a_terminal_and_never_with_no_color(local, tty, monkeypatch):
+    create(local, "orders")
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert "\x1b[1m" in local("queues", "list").stdout  # bold header
+    assert "\x1b[" not in local("--no-color", "queues", "list").stdout
+    assert "\x1b[" not in local("queues", "list", env={"NO_COLOR": ""}).stdout
+    assert "\x1b[" in local("queues", "list", "--pretty").stdout  # highlighted JSON
+
+
+def test_never_color_on_a_pipe(local, monkeypatch):
+    create(local, "orders")
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    for args in (["queues", "list"], ["queues", "list", "--pretty"], ["queues", "get", "orders"]):
+        assert "\x1b[" not in local(*args).stdout
