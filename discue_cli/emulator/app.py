@@ -68,14 +68,17 @@ def link(request: Request, path: str) -> dict[str, str]:
     return {"href": base_url(request) + path}
 
 
-def named_links(request: Request, self_path: str, items: list[dict[str, Any]], item_path: str) -> dict[str, Any]:
-    """`self` plus one link per item, keyed by its name (by its id where the name is missing or taken)."""
+def named_links(
+    request: Request, self_path: str, items: list[dict[str, Any]], path_of: Callable[[dict[str, Any]], str]
+) -> dict[str, Any]:
+    """`self` plus one link per item at `path_of(item)`, keyed by its name (by its id where the name
+    is missing or taken)."""
     links: dict[str, Any] = {"self": link(request, self_path)}
     for item in items:
         key = item.get("name") or item["id"]
         if key in links:
             key = item["id"]
-        links[key] = link(request, f"{item_path}/{item['id']}")
+        links[key] = link(request, path_of(item))
     return links
 
 
@@ -206,7 +209,7 @@ def key_full(row: dict[str, Any]) -> dict[str, Any]:
 
 def queue_body(request: Request, queue: dict[str, Any]) -> dict[str, Any]:
     path = f"/queues/{queue['id']}"
-    links = named_links(request, path, queue["listeners"], f"{path}/listeners")
+    links = named_links(request, path, queue["listeners"], lambda item: f"{path}/listeners/{item['id']}")
     links.setdefault("listeners", link(request, f"{path}/listeners"))
     links.setdefault("messages", link(request, f"{path}/messages"))
     return {"queue": {"id": queue["id"], "name": queue["name"], "listeners": queue["listeners"]}, "_links": links}
@@ -226,7 +229,7 @@ async def list_queues(request: Request, store: Store) -> Response:
     body: dict[str, Any] = {"queues": queues}
     if wants_embed(request):
         body["_embedded"] = {"queues": [queue_body(request, store.get_queue(q["id"]))["queue"] for q in queues]}
-    body["_links"] = named_links(request, "/queues", queues, "/queues")
+    body["_links"] = named_links(request, "/queues", queues, lambda item: f"/queues/{item['id']}")
     return reply(request, body)
 
 
@@ -271,11 +274,7 @@ def listeners_body(request: Request, store: Store, rows: list[dict[str, Any]], s
     body: dict[str, Any] = {"listeners": [brief(r) for r in rows]}
     if wants_embed(request):
         body["_embedded"] = {"listeners": [listener_full(store, r) for r in rows]}
-    links: dict[str, Any] = {"self": link(request, self_path)}
-    for row in rows:
-        key = row["name"] if row["name"] not in links else row["id"]
-        links[key] = link(request, f"/queues/{row['queue_id']}/listeners/{row['id']}")
-    body["_links"] = links
+    body["_links"] = named_links(request, self_path, rows, lambda r: f"/queues/{r['queue_id']}/listeners/{r['id']}")
     return body
 
 
@@ -338,11 +337,7 @@ def messages_body(request: Request, rows: list[dict[str, Any]], self_path: str) 
     body: dict[str, Any] = {"messages": [brief(r) for r in rows]}
     if wants_embed(request):
         body["_embedded"] = {"messages": rows}
-    links: dict[str, Any] = {"self": link(request, self_path)}
-    for row in rows:
-        key = row["name"] if row["name"] and row["name"] not in links else row["id"]
-        links[key] = link(request, f"/queues/{row['queue_id']}/messages/{row['id']}")
-    body["_links"] = links
+    body["_links"] = named_links(request, self_path, rows, lambda r: f"/queues/{r['queue_id']}/messages/{r['id']}")
     return body
 
 
@@ -392,7 +387,7 @@ async def list_api_keys(request: Request, store: Store) -> Response:
     body: dict[str, Any] = {"api_keys": [brief(r) for r in rows]}
     if wants_embed(request):
         body["_embedded"] = {"api_keys": [key_full(r) for r in rows]}
-    body["_links"] = named_links(request, "/api_keys", rows, "/api_keys")
+    body["_links"] = named_links(request, "/api_keys", rows, lambda item: f"/api_keys/{item['id']}")
     return reply(request, body)
 
 
