@@ -205,9 +205,9 @@ class Output:
         for item in resources:
             self.line("\t".join(tsv_cell(item.get(k)) for k in keys))
 
-    def pairs(self, pairs: list[tuple[str, Any]], aligned: bool = False) -> None:
-        """Key/value data: aligned on a terminal (or when asked), KEY<TAB>VALUE lines on a pipe."""
-        if self.stdout_tty or aligned:
+    def pairs(self, pairs: list[tuple[str, Any]]) -> None:
+        """Key/value data: aligned on a terminal, KEY<TAB>VALUE lines on a pipe."""
+        if self.stdout_tty:
             from rich.table import Table
             from rich.text import Text
 
@@ -235,7 +235,7 @@ class Output:
         self.render(table)
 
     def key_values(self, resource: dict[str, Any]) -> None:
-        self.pairs([(key, human(key, value)) for key, value in flatten(resource)], aligned=True)
+        self.pairs([(key, human(key, value)) for key, value in flatten(resource)])
 
     def render(self, renderable: Any) -> None:
         """A rich renderable on stdout, without the padding rich leaves at line ends."""

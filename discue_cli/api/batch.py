@@ -62,9 +62,7 @@ class LineSource:
         self.index = 0
         self.lineno = 0
 
-    async def _raw(self) -> bytes:
-        if self.regular:
-            return self.stream.readline()
+    async def _read_pipe(self) -> bytes:
         if self.reader is None:
             loop = asyncio.get_running_loop()
             self.reader = asyncio.StreamReader(limit=MAX_LINE)
@@ -81,7 +79,7 @@ class LineSource:
         if self.regular:
             return self._take_regular()
         async with self.lock:
-            while raw := await self._raw():
+            while raw := await self._read_pipe():
                 item = self._item(raw)
                 if item is not None:
                     return item

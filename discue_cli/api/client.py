@@ -171,7 +171,7 @@ class Client:
             verify=parts.scheme == "https",
             transport=transport,
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            trust_env=not isinstance(transport, httpx.MockTransport | httpx.ASGITransport),
+            trust_env=transport is None,
         )
 
     async def __aenter__(self) -> Client:

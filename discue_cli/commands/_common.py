@@ -134,6 +134,7 @@ def run(
         # at exit cannot raise again.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
         raise typer.Exit(0) from None
     except (typer.Exit, typer.Abort):
         raise
