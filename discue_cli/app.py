@@ -1,6 +1,5 @@
-"""The root Typer app: global options -> State, one sub-app per noun."""
+"""The root Typer app: global options -> a Context, one sub-app per noun, and the one error boundary."""
 
-import os
 import sys
 from typing import Annotated
 
@@ -10,7 +9,9 @@ from discue_cli import __version__
 def _fast_version() -> bool:
     """`discue --version` answers before typer is even imported: scripts call it a lot."""
     if sys.argv[1:] == ["--version"]:
-        sys.stdout.write(f"discue {__version__}\n")
+        from discue_cli.output import version_line
+
+        version_line(f"discue {__version__}")
         return True
     return False
 
@@ -42,19 +43,67 @@ def invoked_noun(argv: list[str]) -> str | None:
     return None
 
 
-def build_app(argv: list[str] | None = None):
+def report(exc: BaseException, ctx: object) -> int:
+    """The one error boundary: what any failure of a command prints, and its exit code."""
+    import os
+
+    from discue_cli.context import Context
+    from discue_cli.errors import DiscueError, Interrupted, SilentExit
+
+    c = ctx if isinstance(ctx, Context) else Context()
+    out = c.output()
+    if isinstance(exc, SilentExit):
+        return exc.exit_code
+    if isinstance(exc, Interrupted):
+        out.info(exc.title)
+        return exc.exit_code
+    if isinstance(exc, DiscueError):
+        out.error(exc)
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        out.info("Interrupted.")
+        return 130
+    if isinstance(exc, BrokenPipeError):
+        from discue_cli.output import silence_stdout
+
+        silence_stdout()  # the reader stopped (`| head`): not an error
+        return 0
+    if os.environ.get("DISCUE_DEBUG") == "1":
+        raise exc
+    out.error(
+        DiscueError(
+            f"internal error: {type(exc).__name__}: {exc}", hint="run again with DISCUE_DEBUG=1 for the traceback"
+        )
+    )
+    return 1
+
+
+def build_app(argv: list[str] | None = None, make_context=None):
     """The root app. Given an argv that names a known noun, only that noun is built: the others'
-    click trees would cost a third of a one-shot command's run."""
+    click trees would cost a third of a one-shot command's run. `make_context(flags)` builds the
+    Context (tests pass one with chosen terminal flags and transport)."""
     import importlib
 
     import typer
+    from typer._click.exceptions import ClickException  # typer vendors click; its exceptions live here
+    from typer.core import TyperGroup
 
-    from discue_cli.commands._common import State
+    from discue_cli.context import Context
+
+    class DiscueGroup(TyperGroup):
+        def invoke(self, ctx):
+            try:
+                return super().invoke(ctx)
+            except (typer.Exit, typer.Abort, ClickException):
+                raise
+            except (Exception, KeyboardInterrupt) as exc:
+                raise typer.Exit(report(exc, ctx.obj)) from None
 
     noun = invoked_noun(argv) if argv is not None else None
     wanted = [noun] if noun in NOUNS else list(NOUNS)
 
     app = typer.Typer(
+        cls=DiscueGroup,
         name="discue",
         help="The command line for discue queues: queues, listeners, messages and API keys.",
         rich_markup_mode=None,
@@ -64,9 +113,9 @@ def build_app(argv: list[str] | None = None):
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
-    def show_version(value: bool) -> None:
+    def show_version(ctx: typer.Context, value: bool) -> None:
         if value:
-            sys.stdout.write(f"discue {__version__}\n")
+            Context().output().line(f"discue {__version__}")
             raise typer.Exit()
 
     @app.callback()
@@ -107,18 +156,17 @@ def build_app(argv: list[str] | None = None):
             typer.Option("--version", callback=show_version, is_eager=True, help="Print the version."),
         ] = None,
     ) -> None:
-        ctx.obj = State(
-            flags={
-                "api_key": api_key,
-                "api_endpoint": api_endpoint,
-                "profile": profile,
-                "local": local,
-                "timeout": timeout,
-                "retries": retries,
-                "verbose": verbose,
-            },
-            no_color=no_color or "NO_COLOR" in os.environ,
-        )
+        flags = {
+            "api_key": api_key,
+            "api_endpoint": api_endpoint,
+            "profile": profile,
+            "local": local,
+            "timeout": timeout,
+            "retries": retries,
+            "verbose": verbose,
+            "no_color": no_color,
+        }
+        ctx.obj = make_context(flags) if make_context else Context(flags)
 
     for name in wanted:
         module = importlib.import_module(f"discue_cli.commands.{NOUNS[name]}")
@@ -134,6 +182,8 @@ def main() -> None:
     if _fast_version():
         return
     argv = sys.argv[1:]
+    import os
+
     if "_DISCUE_COMPLETE" in os.environ:
         # A shell asking for completions: register typer's shell classes (only then; they cost start-up).
         from typer._completion_classes import completion_init

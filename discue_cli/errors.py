@@ -57,6 +57,24 @@ class NoResponseError(DiscueError):
     exit_code = 7
 
 
+class SilentExit(DiscueError):
+    """The command has said all it had to say; exit with this code and print nothing more."""
+
+    def __init__(self, exit_code: int):
+        super().__init__("")
+        self.exit_code = exit_code
+
+
+class Interrupted(DiscueError):
+    """Ctrl-C (exit 130) or SIGTERM (exit 143): the run stopped cleanly before it was done."""
+
+    exit_code = 130
+
+    def __init__(self, title: str = "Interrupted.", exit_code: int = 130):
+        super().__init__(title)
+        self.exit_code = exit_code
+
+
 def for_status(status: int) -> type[DiscueError]:
     """The error class for an HTTP error status."""
     if status in (401, 403):

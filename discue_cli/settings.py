@@ -66,10 +66,15 @@ def local_db_path(env: Mapping[str, str]) -> Path:
     return Path(platformdirs.user_data_dir("discue")) / "local.sqlite3"
 
 
-def parse_value(key: str, raw: Any, source: str) -> Any:
-    """Check and convert one setting; `source` names where it came from, for the error."""
+def check_key(key: str) -> None:
+    """A setting the config file knows, or a usage error listing them."""
     if key not in CONFIG_KEYS:
         raise UsageError(f"unknown setting '{key}' (known: {', '.join(CONFIG_KEYS)})")
+
+
+def parse_value(key: str, raw: Any, source: str) -> Any:
+    """Check and convert one setting; `source` names where it came from, for the error."""
+    check_key(key)
     if key == "api_key":
         value = str(raw).strip()
         if not value or any(c.isspace() for c in value):
@@ -142,13 +147,16 @@ def save_config(path: Path, data: dict[str, Any]) -> None:
     """Write the config atomically, readable by the owner only."""
     import tomli_w
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(tomli_w.dumps(data).encode("utf-8"))
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(tomli_w.dumps(data).encode("utf-8"))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"cannot write the config file {path}: {exc.strerror or exc}") from None
 
 
 def profile_name(flags: Mapping[str, Any], env: Mapping[str, str]) -> str:

@@ -9,13 +9,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from discue_cli.app import build_app
+from discue_cli.context import Context
+from discue_cli.output import IOStreams
+from tests.httpmock import HttpMock
 
 # The URL options of `listeners add`, pointing at a port nothing listens on.
 LISTENER_URLS = ("--notify-url", "http://127.0.0.1:1/notify", "--liveness-url", "http://127.0.0.1:1/live")
@@ -35,10 +39,26 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@dataclass
+class Setup:
+    """What a test chooses about the run's surroundings: terminal flags and the remote transport."""
+
+    tty: dict[str, bool] = field(default_factory=dict)
+    transport: Any = None
+
+    def make_context(self, flags: dict[str, Any]) -> Context:
+        return Context(flags, streams=IOStreams.system(**self.tty), transport=self.transport)
+
+
 @pytest.fixture
-def cli():
+def setup() -> Setup:
+    return Setup()
+
+
+@pytest.fixture
+def cli(setup: Setup):
     """Run the real Typer app in process; returns the Result (stdout, stderr, exit_code apart)."""
-    app = build_app()
+    app = build_app(make_context=setup.make_context)
     runner = CliRunner()
 
     def invoke(*args: str, input: str | bytes | None = None, env: dict | None = None):
@@ -58,11 +78,18 @@ def local(cli):
 
 
 @pytest.fixture
-def tty(monkeypatch: pytest.MonkeyPatch):
+def tty(setup: Setup):
     """Make stdout (and stdin, stderr) look like a terminal, as gh's tests do with IOStreams."""
-    import discue_cli.output as output
+    setup.tty = {"stdin_tty": True, "stdout_tty": True, "stderr_tty": True}
 
-    monkeypatch.setattr(output, "isatty", lambda stream: True)
+
+@pytest.fixture
+def httpmock(setup: Setup) -> Iterator[HttpMock]:
+    """Remote calls answered by registered stubs; the test fails when a stub was never called."""
+    mock = HttpMock()
+    setup.transport = mock.transport()
+    yield mock
+    mock.verify()
 
 
 def clean_env(**settings: str) -> dict[str, str]:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 
-import discue_cli.api.client as client_module
 from tests.conftest import UUID
 
 DISCUE = Path(sys.executable).with_name("discue")
@@ -52,7 +51,7 @@ def test_batch_from_stdin(local):
     assert (result.exit_code, result.stdout) == (0, "a\nb\n")
 
 
-def test_failed_lines_are_named_kept_in_a_file_and_resent_once(cli, tmp_path, monkeypatch):
+def test_failed_lines_are_named_kept_in_a_file_and_resent_once(cli, setup, tmp_path, monkeypatch):
     """A server that refuses lines containing 'bad'; then the failed file is sent to a good one."""
     accepted: list[str] = []
 
@@ -65,7 +64,7 @@ def test_failed_lines_are_named_kept_in_a_file_and_resent_once(cli, tmp_path, mo
         accepted.append(data)
         return httpx.Response(200, json={"message": {"id": f"id-{data}", "name": None}})
 
-    monkeypatch.setattr(client_module, "make_transport", lambda: httpx.MockTransport(handler))
+    setup.transport = httpx.MockTransport(handler)
     lines = ["ok1", "bad1", "ok2", "", "bad2", "ok3"]
     (tmp_path / "in.txt").write_text("\n".join(lines) + "\n")
     base = ["--api-endpoint", "http://api.test/v1", "--api-key", "k" * 20, "messages", "add", "bulk"]
@@ -147,7 +146,7 @@ def test_ctrl_c_mid_batch_loses_no_line(served, tmp_path):
 
 
 def test_progress_total_counts_only_the_lines_that_will_be_sent(tmp_path):
-    from discue_cli.commands._batch import count_lines
+    from discue_cli.commands._input import count_lines
 
     (tmp_path / "in.txt").write_bytes(b"a\n\n  \nb\r\nc")
     with open(tmp_path / "in.txt", "rb") as stream:

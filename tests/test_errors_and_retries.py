@@ -12,7 +12,6 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-import discue_cli.api.client as client_module
 from discue_cli.api.client import Client, backoff, retry_after_seconds
 from discue_cli.errors import NoResponseError
 
@@ -21,7 +20,7 @@ ENDPOINT = "http://api.test/v1"
 
 
 @pytest.fixture
-def mock(monkeypatch):
+def mock(setup):
     """Route the CLI's remote calls to a handler; records every request it saw."""
     seen: list[httpx.Request] = []
 
@@ -30,7 +29,7 @@ def mock(monkeypatch):
             seen.append(request)
             return handler(request)
 
-        monkeypatch.setattr(client_module, "make_transport", lambda: httpx.MockTransport(recording))
+        setup.transport = httpx.MockTransport(recording)
         return seen
 
     return install

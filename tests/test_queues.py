@@ -219,7 +219,9 @@ def test_color_only_on_a_terminal_and_never_with_no_color(local, tty, monkeypatc
     monkeypatch.setenv("TERM", "xterm-256color")
     assert "\x1b[1m" in local("queues", "list").stdout  # bold header
     assert "\x1b[" not in local("--no-color", "queues", "list").stdout
-    assert "\x1b[" not in local("queues", "list", env={"NO_COLOR": ""}).stdout
+    assert "\x1b[" not in local("queues", "list", env={"NO_COLOR": "1"}).stdout
+    # no-color.org: only a non-empty NO_COLOR turns color off
+    assert "\x1b[1m" in local("queues", "list", env={"NO_COLOR": ""}).stdout
     assert "\x1b[" in local("queues", "list", "--pretty").stdout  # highlighted JSON
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-import discue_cli.api.client as client_module
 from discue_cli.errors import UsageError
 from discue_cli.settings import resolve, save_config
 
@@ -191,13 +190,9 @@ def test_auth_logout_removes_the_key(cli):
     assert result.stderr.startswith("Error: no API key\n")
 
 
-def test_key_from_env_is_sent(cli, monkeypatch):
+def test_key_from_env_is_sent(cli, setup):
     seen = []
-    monkeypatch.setattr(
-        client_module,
-        "make_transport",
-        lambda: httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(200, json={"queues": []})),
-    )
+    setup.transport = httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(200, json={"queues": []}))
     result = cli("queues", "list", env={"DISCUE_API_KEY": KEY, "DISCUE_API_ENDPOINT": "http://e.test/v1"})
     assert result.exit_code == 0
     assert str(seen[0].url) == "http://e.test/v1/queues"
@@ -214,3 +209,16 @@ def test_auth_status_on_a_terminal_is_aligned(cli, served, tty):
         f"config    {config_file()}\n"
         "status    ok\n"
     )
+
+
+@pytest.mark.parametrize(
+    "args", [["auth", "logout"], ["config", "set", "retries", "2"], ["config", "unset", "api_key"]]
+)
+def test_a_config_that_cannot_be_written_is_one_line_exit_2(cli, args):
+    cli("config", "set", "api_key", KEY)
+    (config_file().parent / "config.toml.tmp").mkdir()  # the atomic write's temporary file cannot be made
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: cannot write the config file {config_file()}: ")
+    assert len(result.stderr.splitlines()) == 1

@@ -17,13 +17,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from discue_cli import __version__
-from discue_cli.errors import ApiError, AuthError, DiscueError, NoResponseError, UsageError, for_status
+from discue_cli.errors import ApiError, AuthError, DiscueError, NoResponseError, for_status
 
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}  # the rest (POST, PATCH) get POST's rules
 RETRY_STATUS_IDEMPOTENT = {429, 502, 503, 504}
 RETRY_STATUS_POST = {429, 503}
 MAX_WAIT = 20.0
-LOCAL_BASE_URL = "http://local.discue/v1"
 
 HINTS = {
     401: "set a valid key with `discue auth login`, --api-key or DISCUE_API_KEY",
@@ -249,49 +248,3 @@ class Client:
             return
         shown = url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
         self.on_exchange(method, shown, outcome, (time.perf_counter() - started) * 1000)
-
-
-def make_transport() -> httpx.AsyncBaseTransport | None:
-    """The transport for remote calls: httpx's own (tests swap in a MockTransport here)."""
-    return None
-
-
-def open_client(
-    settings: Any, *, pretty: bool = False, concurrency: int = 8, on_exchange: Exchange | None = None
-) -> Client:
-    """A Client for the resolved settings: the remote API, or the local discue in process."""
-    if settings.local:
-        import os
-
-        from discue_cli.emulator.app import create_app
-        from discue_cli.emulator.store import StoreUnavailable
-        from discue_cli.settings import local_db_path
-
-        try:
-            app = create_app(local_db_path(os.environ), require_key=False)
-        except StoreUnavailable as exc:
-            raise UsageError(str(exc), hint="set DISCUE_LOCAL_DB to a writable file") from None
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        client = Client(
-            LOCAL_BASE_URL,
-            None,
-            timeout=settings.timeout,
-            retries=settings.retries,
-            transport=transport,
-            on_exchange=on_exchange,
-            pretty=pretty,
-            concurrency=concurrency,
-            require_key=False,
-        )
-        client.closers.append(app.state.store.close)
-        return client
-    return Client(
-        settings.api_endpoint,
-        settings.api_key,
-        timeout=settings.timeout,
-        retries=settings.retries,
-        transport=make_transport(),
-        on_exchange=on_exchange,
-        pretty=pretty,
-        concurrency=concurrency,
-    )

@@ -5,29 +5,21 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import typer
-
-from discue_cli.commands._common import run
-from discue_cli.output import Output, OutputFormat
+from discue_cli.output import Output
 
 SHOWN_FAILURES = 10
 
 
-def count_lines(stream: BinaryIO) -> int | None:
-    """Non-blank lines in a regular file (what will be sent), for the bar's total and ETA; None for a pipe."""
-    from discue_cli.api.batch import is_regular_file
-
-    if not is_regular_file(stream) or not hasattr(stream, "fileno"):
-        return None
-    with open(stream.fileno(), "rb", closefd=False) as fh:
-        fh.seek(0)
-        total = sum(1 for line in fh if line.strip())
-        fh.seek(0)
-    return total or None
+@dataclass
+class BatchOptions:
+    queue: str
+    stream: BinaryIO
+    concurrency: int = 8
 
 
 class FailedLines:
@@ -122,43 +114,25 @@ class BatchReport:
         return 0
 
 
-def run_batch(ctx: typer.Context, queue: str, path: str, concurrency: int, fmt: OutputFormat) -> None:
-    from discue_cli.commands.messages import open_batch
+async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
+    from discue_cli.api.batch import send_batch
+    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.commands._input import LineSource, count_lines
 
-    opened: list[BinaryIO] = []
-
-    def check(out: Output) -> None:
-        opened.append(open_batch(path))
-
-    async def work(client: Any, out: Output) -> int:
-        from discue_cli.api.batch import is_regular_file, send_batch
-        from discue_cli.api.resolve import resolve_queue_id
-
-        stream = opened[0]
-        queue_id = await resolve_queue_id(client, queue)
-        failed = FailedLines()
-        total = count_lines(stream) if out.stderr_tty else None
-        try:
-            with out.progress(total, "Sending") as bar:
-                report = BatchReport(out, failed, bar)
-                interrupted = await send_batch(client, queue_id, stream, concurrency, report.on_result)
-            if interrupted and is_regular_file(stream):
-                # The unread rest of the file belongs with the lines that did not go through.
-                while raw := stream.readline():
-                    text = raw.decode("utf-8", "replace").rstrip("\r\n")
-                    if text.strip():
-                        failed.write(text)
-                        report.failed += 1
-        finally:
-            failed.close()
-        out.flush()
-        return report.summary(queue, interrupted)
-
+    queue_id = await resolve_queue_id(client, opts.queue)
+    failed = FailedLines()
+    total = count_lines(opts.stream) if out.stderr_tty else None
+    source = LineSource(opts.stream)
     try:
-        code = run(ctx, work, fmt, concurrency=concurrency, check=check)
+        with out.progress(total, "Sending") as bar:
+            report = BatchReport(out, failed, bar)
+            interrupted = await send_batch(client, queue_id, source, opts.concurrency, report.on_result)
+        if interrupted:
+            # The unread rest of the file belongs with the lines that did not go through.
+            for text in source.rest():
+                failed.write(text)
+                report.failed += 1
     finally:
-        for stream in opened:
-            if stream is not getattr(__import__("sys").stdin, "buffer", None):
-                stream.close()
-    if code:
-        raise typer.Exit(code)
+        failed.close()
+    out.flush()
+    return report.summary(opts.queue, interrupted)

@@ -1,64 +1,36 @@
-"""What every command shares: the global state, the output options, and the one runner."""
+"""What every command shares: the Context, the output options, the runner, deletes and URL checks.
+
+A verb is a typer function that fills a small options object and hands it, with a run function,
+to `run`; the run function does the work against a Client and an Output and raises DiscueError
+subclasses, which the one error boundary in app.py turns into a line and an exit code.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
-import os
-import sys
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from discue_cli.errors import DiscueError, UsageError
+from discue_cli.context import Context
+from discue_cli.errors import SilentExit, UsageError
 from discue_cli.output import Output, OutputFormat
 
 if TYPE_CHECKING:
+    from discue_cli.api import Reply
     from discue_cli.api.client import Client
-    from discue_cli.settings import Settings
+
+Opts = TypeVar("Opts")
+RunFn = Callable[[Opts, "Client", Output], Awaitable[Any]]
 
 
-@dataclass
-class State:
-    """ctx.obj: the raw global flags; settings are resolved only when a command needs them."""
-
-    flags: dict[str, Any] = field(default_factory=dict)
-    no_color: bool = False
-    _settings: Settings | None = None
-
-    def output(self, fmt: OutputFormat | None = None) -> Output:
-        return Output(fmt, color=not self.no_color)
-
-    def settings(self, out: Output) -> Settings:
-        if self._settings is None:
-            from discue_cli.settings import resolve
-
-            self._settings = resolve(self.flags, os.environ)
-            for warning in self._settings.warnings:
-                out.warn(warning)
-        return self._settings
-
-
-def load_profile(ctx: typer.Context) -> tuple[Any, dict[str, Any], str]:
-    """The config file's path, its parsed data, and the profile this run acts on; warns on stderr."""
-    from discue_cli.settings import config_path, load_config, profile_name
-
-    st = state(ctx)
-    path = config_path(os.environ)
-    data, warnings = load_config(path)
-    out = st.output()
-    for warning in warnings:
-        out.warn(warning)
-    return path, data, profile_name(st.flags, os.environ)
-
-
-def state(ctx: typer.Context) -> State:
+def context(ctx: typer.Context) -> Context:
+    """The run's Context (made by the root callback; a bare one when a sub-app runs alone)."""
     root = ctx.find_root()
-    if not isinstance(root.obj, State):
-        root.obj = State()
+    if not isinstance(root.obj, Context):
+        root.obj = Context()
     return root.obj
 
 
@@ -72,6 +44,7 @@ JqOption = Annotated[
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the ids, one per line.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")]
 EmbedOption = Annotated[bool, typer.Option("--embed", help="Ask for the full resources (_embed=true).")]
+QueueArg = Annotated[str, typer.Argument(metavar="QUEUE", help="The queue's id or name.", show_default=False)]
 
 
 def with_output(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -103,85 +76,48 @@ def with_output(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-Work = Callable[["Client", Output], Awaitable[Any]]
-
-
 def run(
     ctx: typer.Context,
-    work: Work,
+    work: RunFn[Opts],
+    options: Opts = None,
     fmt: OutputFormat | None = None,
     *,
     concurrency: int = 8,
-    check: Callable[[Output], None] | None = None,
-) -> Any:
-    """Resolve settings, open one client, run `work`, and turn every failure into its exit code."""
-    st = state(ctx)
-    out = st.output(fmt)
-    try:
-        out.fmt.check()
-        if check:
-            check(out)
-        settings = st.settings(out)
-        return asyncio.run(_with_client(settings, out, work, concurrency))
-    except DiscueError as exc:
-        out.error(exc)
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        out.info("Interrupted.")
-        raise typer.Exit(130) from None
-    except BrokenPipeError:
-        # The reader stopped (`| head`): not an error. Point stdout at /dev/null so the final flush
-        # at exit cannot raise again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-        raise typer.Exit(0) from None
-    except (typer.Exit, typer.Abort):
-        raise
-    except Exception as exc:  # a bug: one line, not a traceback, unless asked for
-        if os.environ.get("DISCUE_DEBUG") == "1":
-            raise
-        out.error(
-            DiscueError(
-                f"internal error: {type(exc).__name__}: {exc}", hint="run again with DISCUE_DEBUG=1 for the traceback"
-            )
-        )
-        raise typer.Exit(1) from None
-
-
-async def _with_client(settings: Settings, out: Output, work: Work, concurrency: int) -> Any:
-    from discue_cli.api.client import open_client
-
-    client = open_client(
-        settings,
-        pretty=out.fmt.pretty,
-        concurrency=concurrency,
-        on_exchange=out.exchange if settings.verbose else None,
-    )
-    async with client:
-        return await work(client, out)
-
-
-def run_listing(
-    ctx: typer.Context,
-    fmt: OutputFormat,
-    queue: str | None,
-    embed: bool,
-    noun: str,
-    list_all: Callable[..., Awaitable[Any]],
-    list_in_queue: Callable[..., Awaitable[Any]],
 ) -> None:
-    """`NOUN list [QUEUE]`: one queue's resources, or every queue's when no QUEUE is given."""
-    from discue_cli.api.resolve import resolve_queue_id
+    """Check the output options, open one client, run `work(options, client, out)`.
 
-    async def work(client: Client, out: Output) -> None:
-        if queue is None:
-            reply = await list_all(client, embed)
-        else:
-            reply = await list_in_queue(client, await resolve_queue_id(client, queue), embed)
-        out.show(reply, noun=noun)
+    A non-zero int returned by `work` is the exit code of a run that has already said why."""
+    import asyncio
 
-    run(ctx, work, fmt)
+    c = context(ctx)
+    out = c.output(fmt)
+    out.fmt.check()
+    client = c.client(out, concurrency=concurrency)
+
+    async def drive() -> Any:
+        async with client:
+            return await work(options, client, out)
+
+    code = asyncio.run(drive())
+    if code:
+        raise SilentExit(code)
+
+
+def run_local(ctx: typer.Context, work: Callable[[Opts, Context, Output], Any], options: Opts = None) -> None:
+    """Run a verb that needs no API (config, auth bookkeeping, emulator)."""
+    c = context(ctx)
+    work(options, c, c.output())
+
+
+def check_url(value: str | None, flag: str) -> None:
+    """An http(s) URL with a host, checked before anything is sent."""
+    if value is None:
+        return
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{flag}: '{value}' is not an http(s) URL")
 
 
 def guard_delete(out: Output, yes: bool) -> None:
@@ -190,10 +126,41 @@ def guard_delete(out: Output, yes: bool) -> None:
         raise UsageError("refusing to delete without --yes in a non-interactive run", hint="add --yes to delete")
 
 
-def confirm_or_stop(out: Output, yes: bool, question: str) -> None:
-    """Ask on a terminal unless --yes; a no stops the command with exit 2, nothing deleted."""
-    if yes:
-        return
-    if not out.confirm(question):
-        out.info("Nothing deleted.")
-        raise typer.Exit(2)
+async def delete_all(
+    out: Output,
+    yes: bool,
+    targets: Sequence[Reply],
+    delete: Callable[[dict[str, Any]], Awaitable[Any]],
+    question: str,
+    listing: str | None = None,
+) -> None:
+    """The one delete flow: (on a terminal) say what goes and ask; then delete each target and show it."""
+    if not yes:
+        if listing:
+            out.info(listing)
+        if not out.confirm(question):
+            out.info("Nothing deleted.")
+            raise SilentExit(2)
+    for reply in targets:
+        await delete(reply.resources[0])
+        out.show(reply)
+
+
+def display_name(resource: dict[str, Any]) -> str:
+    """What a person calls a resource: its name (or alias), else its id."""
+    return str(resource.get("name") or resource.get("alias") or resource.get("id"))
+
+
+async def list_in_queue_or_all(
+    client: Client,
+    queue: str | None,
+    embed: bool,
+    list_all: Callable[..., Awaitable[Reply]],
+    list_in_queue: Callable[..., Awaitable[Reply]],
+) -> Reply:
+    """`NOUN list [QUEUE]`: one queue's resources, or every queue's when no QUEUE is given."""
+    from discue_cli.api.resolve import resolve_queue_id
+
+    if queue is None:
+        return await list_all(client, embed)
+    return await list_in_queue(client, await resolve_queue_id(client, queue), embed)

@@ -12,6 +12,15 @@ from discue_cli.output import OutputFormat
 app = typer.Typer(help="Create API clients (organizations).", no_args_is_help=True)
 
 
+async def create_run(name: str, client, out) -> None:
+    from discue_cli.api import api_keys as api
+
+    reply = await api.create_api_client(client, name)
+    if reply.body:
+        out.show(reply)
+    out.info(f"Created API client {name}.")
+
+
 @app.command()
 @with_output
 def create(
@@ -21,12 +30,4 @@ def create(
     fmt: OutputFormat,
 ) -> None:
     """Create an API client (an organization)."""
-    from discue_cli.api import api_keys as api
-
-    async def work(client, out):
-        reply = await api.create_api_client(client, name)
-        if reply.body:
-            out.show(reply)
-        out.info(f"Created API client {name}.")
-
-    run(ctx, work, fmt)
+    run(ctx, create_run, name, fmt)

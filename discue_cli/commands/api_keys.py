@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from discue_cli.commands._common import EmbedOption, YesOption, confirm_or_stop, guard_delete, run, with_output
+from discue_cli.commands._common import EmbedOption, YesOption, delete_all, display_name, guard_delete, run, with_output
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
@@ -21,28 +22,48 @@ class KeyStatus(StrEnum):
     disabled = "disabled"
 
 
+@dataclass
+class ListOptions:
+    embed: bool = False
+
+
+async def list_run(opts: ListOptions, client, out) -> None:
+    from discue_cli.api import api_keys as api
+
+    out.show(await api.list_api_keys(client, opts.embed), noun="API keys")
+
+
 @app.command("list")
 @with_output
 def list_(ctx: typer.Context, embed: EmbedOption = False, *, fmt: OutputFormat) -> None:
     """List API keys (redacted)."""
+    run(ctx, list_run, ListOptions(embed), fmt)
+
+
+async def get_run(key_id: str, client, out) -> None:
     from discue_cli.api import api_keys as api
 
-    async def work(client, out):
-        out.show(await api.list_api_keys(client, embed), noun="API keys")
-
-    run(ctx, work, fmt)
+    out.show(await api.get_api_key(client, key_id))
 
 
 @app.command()
 @with_output
 def get(ctx: typer.Context, key_id: IdArg, *, fmt: OutputFormat) -> None:
     """Show one API key (redacted)."""
+    run(ctx, get_run, key_id, fmt)
+
+
+@dataclass
+class CreateOptions:
+    name: str | None = None
+
+
+async def create_run(opts: CreateOptions, client, out) -> None:
     from discue_cli.api import api_keys as api
 
-    async def work(client, out):
-        out.show(await api.get_api_key(client, key_id))
-
-    run(ctx, work, fmt)
+    out.show(await api.create_api_key(client, opts.name))
+    if not out.fmt.quiet:
+        out.info("Store the key now: the API never shows it again.")
 
 
 @app.command()
@@ -54,14 +75,21 @@ def create(
     fmt: OutputFormat,
 ) -> None:
     """Create an API key; its secret is printed this once."""
+    run(ctx, create_run, CreateOptions(name), fmt)
+
+
+@dataclass
+class UpdateOptions:
+    key_id: str
+    changes: dict[str, str] = field(default_factory=dict)
+
+
+async def update_run(opts: UpdateOptions, client, out) -> None:
     from discue_cli.api import api_keys as api
 
-    async def work(client, out):
-        out.show(await api.create_api_key(client, name))
-        if not out.fmt.quiet:
-            out.info("Store the key now: the API never shows it again.")
-
-    run(ctx, work, fmt)
+    if not opts.changes:
+        raise UsageError("nothing to change: give --name or --status")
+    out.show(await api.update_api_key(client, opts.key_id, opts.changes))
 
 
 @app.command()
@@ -75,18 +103,28 @@ def update(
     fmt: OutputFormat,
 ) -> None:
     """Rename, enable or disable an API key."""
+    changes = {k: v for k, v in (("name", name), ("status", status.value if status else None)) if v}
+    run(ctx, update_run, UpdateOptions(key_id, changes), fmt)
+
+
+@dataclass
+class DeleteOptions:
+    key_ids: list[str]
+    yes: bool = False
+
+
+async def delete_run(opts: DeleteOptions, client, out) -> None:
     from discue_cli.api import api_keys as api
 
-    changes = {k: v for k, v in (("name", name), ("status", status.value if status else None)) if v}
+    guard_delete(out, opts.yes)
+    targets = [await api.get_api_key(client, key_id) for key_id in opts.key_ids]
+    names = ", ".join(display_name(t.resources[0]) for t in targets)
 
-    def check(out):
-        if not changes:
-            raise UsageError("nothing to change: give --name or --status")
+    async def delete(key):
+        await api.delete_api_key(client, key["id"])
 
-    async def work(client, out):
-        out.show(await api.update_api_key(client, key_id, changes))
-
-    run(ctx, work, fmt, check=check)
+    question = f"Delete {len(targets)} API key(s) ({names})? Clients using them lose access."
+    await delete_all(out, opts.yes, targets, delete, question)
 
 
 @app.command()
@@ -99,14 +137,4 @@ def delete(
     fmt: OutputFormat,
 ) -> None:
     """Delete API keys; clients using them get 401 from then on."""
-    from discue_cli.api import api_keys as api
-
-    async def work(client, out):
-        targets = [await api.get_api_key(client, key_id) for key_id in key_ids]
-        names = ", ".join(str(t.resources[0].get("name") or t.resources[0].get("id")) for t in targets)
-        confirm_or_stop(out, yes, f"Delete {len(targets)} API key(s) ({names})? Clients using them lose access.")
-        for reply in targets:
-            await api.delete_api_key(client, reply.resources[0]["id"])
-            out.show(reply)
-
-    run(ctx, work, fmt, check=lambda out: guard_delete(out, yes))
+    run(ctx, delete_run, DeleteOptions(key_ids, yes), fmt)

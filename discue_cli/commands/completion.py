@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from discue_cli.commands._common import run_local
+
 COMPLETE_VAR = "_DISCUE_COMPLETE"
 
 
@@ -26,8 +28,8 @@ def script(shell: str) -> str:
 
 def register(root: typer.Typer) -> None:
     @root.command("completion")
-    def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or powershell.")]) -> None:
+    def completion(
+        ctx: typer.Context, shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or powershell.")]
+    ) -> None:
         """Print the completion script for a shell (see the README for where to put it)."""
-        import sys
-
-        sys.stdout.write(script(shell.value).rstrip("\n") + "\n")
+        run_local(ctx, lambda _o, _c, out: out.line(script(shell.value).rstrip("\n")))

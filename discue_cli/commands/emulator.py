@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 
-from discue_cli.commands._common import state
-from discue_cli.errors import DiscueError, UsageError
+from discue_cli.commands._common import context
+from discue_cli.errors import UsageError
 
 app = typer.Typer(help="Run the local discue as an HTTP server.", no_args_is_help=True)
 
@@ -43,35 +42,30 @@ def serve(
     ] = 16,
 ) -> None:
     """Serve the local discue on loopback and print the environment that points clients at it."""
-    out = state(ctx).output()
+    from discue_cli.emulator.server import ServeOptions, serve_forever
     from discue_cli.emulator.store import StoreUnavailable
+    from discue_cli.settings import local_db_path
 
+    c = context(ctx)
+    out = c.output()
+    options = ServeOptions(
+        host=host,
+        port=port,
+        db=db or str(local_db_path(c.environ)),
+        api_key=api_key,
+        deliver=deliver,
+        max_attempts=max_attempts,
+        retry_base=retry_base,
+        liveness_interval=liveness_interval,
+        delivery_timeout=delivery_timeout,
+        delivery_concurrency=delivery_concurrency,
+    )
     try:
-        from discue_cli.emulator.server import ServeOptions, serve_forever
-        from discue_cli.settings import local_db_path
-
-        options = ServeOptions(
-            host=host,
-            port=port,
-            db=db or str(local_db_path(os.environ)),
-            api_key=api_key,
-            deliver=deliver,
-            max_attempts=max_attempts,
-            retry_base=retry_base,
-            liveness_interval=liveness_interval,
-            delivery_timeout=delivery_timeout,
-            delivery_concurrency=delivery_concurrency,
-        )
-        serve_forever(options, announce=out.line, log=out.info)
-    except DiscueError as exc:
-        out.error(exc)
-        raise typer.Exit(exc.exit_code) from None
+        serve_forever(options, announce=out.line, log=out.info, flush=out.flush)
     except StoreUnavailable as exc:
-        out.error(UsageError(str(exc)))
-        raise typer.Exit(2) from None
+        raise UsageError(str(exc)) from None
     except OSError as exc:
-        out.error(UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}"))
-        raise typer.Exit(2) from None
+        raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
         pass
     out.info("Stopped.")

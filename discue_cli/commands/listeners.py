@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
 
 from discue_cli.commands._common import (
     EmbedOption,
+    QueueArg,
     YesOption,
-    confirm_or_stop,
+    check_url,
+    delete_all,
+    display_name,
     guard_delete,
+    list_in_queue_or_all,
     run,
-    run_listing,
     with_output,
 )
 from discue_cli.errors import UsageError
@@ -20,21 +24,22 @@ from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Add, inspect, change and delete the listeners of a queue.", no_args_is_help=True)
 
-QueueArg = Annotated[str, typer.Argument(metavar="QUEUE", help="The queue's id or name.", show_default=False)]
 ListenerArg = Annotated[
     str, typer.Argument(metavar="LISTENER", help="The listener's id or name within the queue.", show_default=False)
 ]
 
 
-def check_url(value: str | None, flag: str) -> None:
-    """An http(s) URL with a host, checked before anything is sent."""
-    if value is None:
-        return
-    from urllib.parse import urlsplit
+@dataclass
+class ListOptions:
+    queue: str | None = None
+    embed: bool = False
 
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{flag}: '{value}' is not an http(s) URL")
+
+async def list_run(opts: ListOptions, client, out) -> None:
+    from discue_cli.api import listeners as api
+
+    reply = await list_in_queue_or_all(client, opts.queue, opts.embed, api.list_all_listeners, api.list_listeners)
+    out.show(reply, noun="listeners")
 
 
 @app.command("list")
@@ -47,23 +52,52 @@ def list_(
     fmt: OutputFormat,
 ) -> None:
     """List the listeners of a queue, or of all queues."""
-    from discue_cli.api import listeners as api
+    run(ctx, list_run, ListOptions(queue, embed), fmt)
 
-    run_listing(ctx, fmt, queue, embed, "listeners", api.list_all_listeners, api.list_listeners)
+
+@dataclass
+class GetOptions:
+    queue: str
+    listener: str
+
+
+async def get_run(opts: GetOptions, client, out) -> None:
+    from discue_cli.api import listeners as api
+    from discue_cli.api.resolve import resolve_listener_id, resolve_queue_id
+
+    queue_id = await resolve_queue_id(client, opts.queue)
+    out.show(await api.get_listener(client, queue_id, await resolve_listener_id(client, queue_id, opts.listener)))
 
 
 @app.command()
 @with_output
 def get(ctx: typer.Context, queue: QueueArg, listener: ListenerArg, *, fmt: OutputFormat) -> None:
     """Show one listener, with its liveness and delivery figures."""
+    run(ctx, get_run, GetOptions(queue, listener), fmt)
+
+
+@dataclass
+class AddOptions:
+    queue: str
+    name: str
+    notify_url: str
+    liveness_url: str
+    if_not_exists: bool = False
+
+
+async def add_run(opts: AddOptions, client, out) -> None:
     from discue_cli.api import listeners as api
-    from discue_cli.api.resolve import resolve_listener_id, resolve_queue_id
+    from discue_cli.api.resolve import find_by_name, resolve_queue_id
 
-    async def work(client, out):
-        queue_id = await resolve_queue_id(client, queue)
-        out.show(await api.get_listener(client, queue_id, await resolve_listener_id(client, queue_id, listener)))
-
-    run(ctx, work, fmt)
+    check_url(opts.notify_url, "--notify-url")
+    check_url(opts.liveness_url, "--liveness-url")
+    queue_id = await resolve_queue_id(client, opts.queue)
+    if opts.if_not_exists:
+        existing = find_by_name((await api.list_listeners(client, queue_id)).resources, opts.name)
+        if existing and existing.get("name") == opts.name:
+            out.show(await api.get_listener(client, queue_id, existing["id"]))
+            return
+    out.show(await api.add_listener(client, queue_id, opts.name, opts.notify_url, opts.liveness_url))
 
 
 @app.command()
@@ -85,23 +119,27 @@ def add(
     fmt: OutputFormat,
 ) -> None:
     """Add a listener to a queue."""
+    run(ctx, add_run, AddOptions(queue, name, notify_url, liveness_url, if_not_exists), fmt)
+
+
+@dataclass
+class UpdateOptions:
+    queue: str
+    listener: str
+    changes: dict[str, str] = field(default_factory=dict)
+
+
+async def update_run(opts: UpdateOptions, client, out) -> None:
     from discue_cli.api import listeners as api
-    from discue_cli.api.resolve import find_by_name, resolve_queue_id
+    from discue_cli.api.resolve import resolve_listener_id, resolve_queue_id
 
-    def check(out):
-        check_url(notify_url, "--notify-url")
-        check_url(liveness_url, "--liveness-url")
-
-    async def work(client, out):
-        queue_id = await resolve_queue_id(client, queue)
-        if if_not_exists:
-            existing = find_by_name((await api.list_listeners(client, queue_id)).resources, name)
-            if existing and existing.get("name") == name:
-                out.show(await api.get_listener(client, queue_id, existing["id"]))
-                return
-        out.show(await api.add_listener(client, queue_id, name, notify_url, liveness_url))
-
-    run(ctx, work, fmt, check=check)
+    if not opts.changes:
+        raise UsageError("nothing to change: give --name, --notify-url or --liveness-url")
+    check_url(opts.changes.get("notify_url"), "--notify-url")
+    check_url(opts.changes.get("liveness_url"), "--liveness-url")
+    queue_id = await resolve_queue_id(client, opts.queue)
+    listener_id = await resolve_listener_id(client, queue_id, opts.listener)
+    out.show(await api.update_listener(client, queue_id, listener_id, opts.changes))
 
 
 @app.command()
@@ -119,23 +157,34 @@ def update(
     fmt: OutputFormat,
 ) -> None:
     """Change a listener's name or URLs."""
+    changes = {k: v for k, v in (("name", name), ("notify_url", notify_url), ("liveness_url", liveness_url)) if v}
+    run(ctx, update_run, UpdateOptions(queue, listener, changes), fmt)
+
+
+@dataclass
+class DeleteOptions:
+    queue: str
+    listeners: list[str]
+    yes: bool = False
+
+
+async def delete_run(opts: DeleteOptions, client, out) -> None:
     from discue_cli.api import listeners as api
     from discue_cli.api.resolve import resolve_listener_id, resolve_queue_id
 
-    changes = {k: v for k, v in (("name", name), ("notify_url", notify_url), ("liveness_url", liveness_url)) if v}
+    guard_delete(out, opts.yes)
+    queue_id = await resolve_queue_id(client, opts.queue)
+    targets = [
+        await api.get_listener(client, queue_id, await resolve_listener_id(client, queue_id, ref))
+        for ref in opts.listeners
+    ]
+    names = ", ".join(display_name(t.resources[0]) for t in targets)
 
-    def check(out):
-        if not changes:
-            raise UsageError("nothing to change: give --name, --notify-url or --liveness-url")
-        check_url(notify_url, "--notify-url")
-        check_url(liveness_url, "--liveness-url")
+    async def delete(listener):
+        await api.delete_listener(client, queue_id, listener["id"])
 
-    async def work(client, out):
-        queue_id = await resolve_queue_id(client, queue)
-        listener_id = await resolve_listener_id(client, queue_id, listener)
-        out.show(await api.update_listener(client, queue_id, listener_id, changes))
-
-    run(ctx, work, fmt, check=check)
+    question = f"Delete {len(targets)} listener(s) ({names})? They get no more messages."
+    await delete_all(out, opts.yes, targets, delete, question)
 
 
 @app.command()
@@ -149,19 +198,4 @@ def delete(
     fmt: OutputFormat,
 ) -> None:
     """Delete listeners of a queue."""
-    from discue_cli.api import listeners as api
-    from discue_cli.api.resolve import resolve_listener_id, resolve_queue_id
-
-    async def work(client, out):
-        queue_id = await resolve_queue_id(client, queue)
-        targets = [
-            await api.get_listener(client, queue_id, await resolve_listener_id(client, queue_id, ref))
-            for ref in listeners
-        ]
-        names = ", ".join(str(t.resources[0].get("name")) for t in targets)
-        confirm_or_stop(out, yes, f"Delete {len(targets)} listener(s) ({names})? They get no more messages.")
-        for reply in targets:
-            await api.delete_listener(client, queue_id, reply.resources[0]["id"])
-            out.show(reply)
-
-    run(ctx, work, fmt, check=lambda out: guard_delete(out, yes))
+    run(ctx, delete_run, DeleteOptions(queue, listeners, yes), fmt)

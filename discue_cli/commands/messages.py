@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 
 from discue_cli.commands._common import (
     EmbedOption,
+    QueueArg,
     YesOption,
-    confirm_or_stop,
+    context,
+    delete_all,
     guard_delete,
+    list_in_queue_or_all,
     run,
-    run_listing,
-    state,
     with_output,
 )
 from discue_cli.errors import UsageError
@@ -23,8 +23,20 @@ from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Add, list, rename, delete and watch messages.", no_args_is_help=True)
 
-QueueArg = Annotated[str, typer.Argument(metavar="QUEUE", help="The queue's id or name.", show_default=False)]
 MessageArg = Annotated[str, typer.Argument(metavar="MESSAGE", help="The message's id.", show_default=False)]
+
+
+@dataclass
+class ListOptions:
+    queue: str | None = None
+    embed: bool = False
+
+
+async def list_run(opts: ListOptions, client, out) -> None:
+    from discue_cli.api import messages as api
+
+    reply = await list_in_queue_or_all(client, opts.queue, opts.embed, api.list_all_messages, api.list_messages)
+    out.show(reply, noun="messages")
 
 
 @app.command("list")
@@ -37,43 +49,40 @@ def list_(
     fmt: OutputFormat,
 ) -> None:
     """List the messages of a queue, or of all queues."""
-    from discue_cli.api import messages as api
+    run(ctx, list_run, ListOptions(queue, embed), fmt)
 
-    run_listing(ctx, fmt, queue, embed, "messages", api.list_all_messages, api.list_messages)
+
+@dataclass
+class GetOptions:
+    queue: str
+    message: str
+
+
+async def get_run(opts: GetOptions, client, out) -> None:
+    from discue_cli.api import messages as api
+    from discue_cli.api.resolve import resolve_queue_id
+
+    out.show(await api.get_message(client, await resolve_queue_id(client, opts.queue), opts.message))
 
 
 @app.command()
 @with_output
 def get(ctx: typer.Context, queue: QueueArg, message: MessageArg, *, fmt: OutputFormat) -> None:
     """Show one message."""
+    run(ctx, get_run, GetOptions(queue, message), fmt)
+
+
+@dataclass
+class AddOptions:
+    queue: str
+    data: str
+
+
+async def add_run(opts: AddOptions, client, out) -> None:
     from discue_cli.api import messages as api
     from discue_cli.api.resolve import resolve_queue_id
 
-    async def work(client, out):
-        out.show(await api.get_message(client, await resolve_queue_id(client, queue), message))
-
-    run(ctx, work, fmt)
-
-
-def read_data_file(path: str) -> str:
-    """A message's data from a file or stdin ('-'), without one trailing newline."""
-    try:
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-        text = raw.decode("utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text") from None
-    return text[:-1] if text.endswith("\n") else text
-
-
-def open_batch(path: str):
-    if path == "-":
-        return sys.stdin.buffer
-    try:
-        return open(path, "rb")  # noqa: SIM115 - closed by the batch command
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    out.show(await api.add_message(client, await resolve_queue_id(client, opts.queue), opts.data))
 
 
 @app.command()
@@ -96,28 +105,40 @@ def add(
     fmt: OutputFormat,
 ) -> None:
     """Put a message on a queue (or many, with --batch)."""
-    sources = [s for s in (data, data_file, batch) if s is not None]
-    if len(sources) != 1:
-        state(ctx).output(fmt).error(UsageError("give exactly one of DATA, --data-file or --batch"))
-        raise typer.Exit(2)
+    if len([s for s in (data, data_file, batch) if s is not None]) != 1:
+        context(ctx).output(fmt)
+        raise UsageError("give exactly one of DATA, --data-file or --batch")
+    stdin = context(ctx).streams.stdin_bytes
     if batch is not None:
-        from discue_cli.commands._batch import run_batch
+        from discue_cli.commands._batch import BatchOptions, batch_run
+        from discue_cli.commands._input import open_batch
 
-        run_batch(ctx, queue, batch, concurrency, fmt)
+        opts = BatchOptions(queue, open_batch(batch, stdin), concurrency)
+        try:
+            run(ctx, batch_run, opts, fmt, concurrency=concurrency)
+        finally:
+            if opts.stream is not stdin:
+                opts.stream.close()
         return
+    if data is None:
+        from discue_cli.commands._input import read_data_file
 
+        data = read_data_file(data_file, stdin)
+    run(ctx, add_run, AddOptions(queue, data), fmt)
+
+
+@dataclass
+class UpdateOptions:
+    queue: str
+    message: str
+    name: str
+
+
+async def update_run(opts: UpdateOptions, client, out) -> None:
     from discue_cli.api import messages as api
     from discue_cli.api.resolve import resolve_queue_id
 
-    payload: list[str] = []
-
-    def check(out):
-        payload.append(data if data is not None else read_data_file(data_file))
-
-    async def work(client, out):
-        out.show(await api.add_message(client, await resolve_queue_id(client, queue), payload[0]))
-
-    run(ctx, work, fmt, check=check)
+    out.show(await api.update_message(client, await resolve_queue_id(client, opts.queue), opts.message, opts.name))
 
 
 @app.command()
@@ -131,13 +152,28 @@ def update(
     fmt: OutputFormat,
 ) -> None:
     """Rename a message."""
+    run(ctx, update_run, UpdateOptions(queue, message, name), fmt)
+
+
+@dataclass
+class DeleteOptions:
+    queue: str
+    messages: list[str]
+    yes: bool = False
+
+
+async def delete_run(opts: DeleteOptions, client, out) -> None:
     from discue_cli.api import messages as api
     from discue_cli.api.resolve import resolve_queue_id
 
-    async def work(client, out):
-        out.show(await api.update_message(client, await resolve_queue_id(client, queue), message, name))
+    guard_delete(out, opts.yes)
+    queue_id = await resolve_queue_id(client, opts.queue)
+    targets = [await api.get_message(client, queue_id, ref) for ref in opts.messages]
 
-    run(ctx, work, fmt)
+    async def delete(message):
+        await api.delete_message(client, queue_id, message["id"])
+
+    await delete_all(out, opts.yes, targets, delete, f"Delete {len(targets)} message(s)? Undelivered ones are lost.")
 
 
 @app.command()
@@ -151,18 +187,7 @@ def delete(
     fmt: OutputFormat,
 ) -> None:
     """Delete messages from a queue."""
-    from discue_cli.api import messages as api
-    from discue_cli.api.resolve import resolve_queue_id
-
-    async def work(client, out):
-        queue_id = await resolve_queue_id(client, queue)
-        targets = [await api.get_message(client, queue_id, ref) for ref in messages]
-        confirm_or_stop(out, yes, f"Delete {len(targets)} message(s)? Undelivered ones are lost.")
-        for reply in targets:
-            await api.delete_message(client, queue_id, reply.resources[0]["id"])
-            out.show(reply)
-
-    run(ctx, work, fmt, check=lambda out: guard_delete(out, yes))
+    run(ctx, delete_run, DeleteOptions(queue, messages, yes), fmt)
 
 
 @app.command()
@@ -173,6 +198,6 @@ def watch(
     json_: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Follow a queue like tail -f: print each new message once, until Ctrl-C."""
-    from discue_cli.commands._watch import run_watch
+    from discue_cli.commands._watch import WatchOptions, watch_run
 
-    run_watch(ctx, queue, interval, json_)
+    run(ctx, watch_run, WatchOptions(queue, interval, json_), OutputFormat(json=json_))

@@ -2,41 +2,81 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 
-from discue_cli.commands._common import EmbedOption, YesOption, confirm_or_stop, guard_delete, run, with_output
+from discue_cli.commands._common import (
+    EmbedOption,
+    QueueArg,
+    YesOption,
+    delete_all,
+    guard_delete,
+    run,
+    with_output,
+)
 from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Create, inspect, rename and delete queues.", no_args_is_help=True)
 
-QueueArg = Annotated[str, typer.Argument(metavar="QUEUE", help="The queue's id or name.", show_default=False)]
+
+@dataclass
+class ListOptions:
+    embed: bool = False
+
+
+async def list_run(opts: ListOptions, client, out) -> None:
+    from discue_cli.api import queues as api
+
+    out.show(await api.list_queues(client, opts.embed), noun="queues")
 
 
 @app.command("list")
 @with_output
 def list_(ctx: typer.Context, embed: EmbedOption = False, *, fmt: OutputFormat) -> None:
     """List all queues."""
+    run(ctx, list_run, ListOptions(embed), fmt)
+
+
+@dataclass
+class GetOptions:
+    queue: str
+
+
+async def get_run(opts: GetOptions, client, out) -> None:
     from discue_cli.api import queues as api
+    from discue_cli.api.resolve import resolve_queue_id
 
-    async def work(client, out):
-        out.show(await api.list_queues(client, embed), noun="queues")
-
-    run(ctx, work, fmt)
+    out.show(await api.get_queue(client, await resolve_queue_id(client, opts.queue)))
 
 
 @app.command()
 @with_output
 def get(ctx: typer.Context, queue: QueueArg, *, fmt: OutputFormat) -> None:
     """Show one queue and its listeners."""
+    run(ctx, get_run, GetOptions(queue), fmt)
+
+
+@dataclass
+class CreateOptions:
+    name: str
+    if_not_exists: bool = False
+
+
+async def create_run(opts: CreateOptions, client, out) -> None:
     from discue_cli.api import queues as api
     from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.errors import ConflictError
 
-    async def work(client, out):
-        out.show(await api.get_queue(client, await resolve_queue_id(client, queue)))
-
-    run(ctx, work, fmt)
+    try:
+        reply = await api.create_queue(client, opts.name)
+    except ConflictError as exc:
+        if not opts.if_not_exists:
+            exc.hint = f"a queue named '{opts.name}' may exist already; --if-not-exists reuses it"
+            raise
+        reply = await api.get_queue(client, await resolve_queue_id(client, opts.name))
+    out.show(reply)
 
 
 @app.command()
@@ -51,21 +91,20 @@ def create(
     fmt: OutputFormat,
 ) -> None:
     """Create a queue."""
+    run(ctx, create_run, CreateOptions(name, if_not_exists), fmt)
+
+
+@dataclass
+class UpdateOptions:
+    queue: str
+    name: str
+
+
+async def update_run(opts: UpdateOptions, client, out) -> None:
     from discue_cli.api import queues as api
     from discue_cli.api.resolve import resolve_queue_id
-    from discue_cli.errors import ConflictError
 
-    async def work(client, out):
-        try:
-            reply = await api.create_queue(client, name)
-        except ConflictError as exc:
-            if not if_not_exists:
-                exc.hint = f"a queue named '{name}' may exist already; --if-not-exists reuses it"
-                raise
-            reply = await api.get_queue(client, await resolve_queue_id(client, name))
-        out.show(reply)
-
-    run(ctx, work, fmt)
+    out.show(await api.update_queue(client, await resolve_queue_id(client, opts.queue), opts.name))
 
 
 @app.command()
@@ -78,13 +117,36 @@ def update(
     fmt: OutputFormat,
 ) -> None:
     """Rename a queue."""
+    run(ctx, update_run, UpdateOptions(queue, name), fmt)
+
+
+@dataclass
+class DeleteOptions:
+    queues: list[str]
+    yes: bool = False
+
+
+async def delete_run(opts: DeleteOptions, client, out) -> None:
+    from discue_cli.api import messages as messages_api
     from discue_cli.api import queues as api
     from discue_cli.api.resolve import resolve_queue_id
 
-    async def work(client, out):
-        out.show(await api.update_queue(client, await resolve_queue_id(client, queue), name))
+    guard_delete(out, opts.yes)
+    targets = [await api.get_queue(client, await resolve_queue_id(client, ref)) for ref in opts.queues]
+    listing = None
+    if not opts.yes:
+        lines = []
+        for reply in targets:
+            queue = reply.resources[0]
+            count = len((await messages_api.list_messages(client, queue["id"])).resources)
+            listeners = len(queue.get("listeners") or [])
+            lines.append(f"  {queue.get('name')} ({queue['id']}): {listeners} listener(s), {count} message(s)")
+        listing = "These queues will be deleted, with their listeners and messages:\n" + "\n".join(lines)
 
-    run(ctx, work, fmt)
+    async def delete(queue):
+        await api.delete_queue(client, queue["id"])
+
+    await delete_all(out, opts.yes, targets, delete, f"Delete {len(targets)} queue(s)?", listing)
 
 
 @app.command()
@@ -97,25 +159,4 @@ def delete(
     fmt: OutputFormat,
 ) -> None:
     """Delete queues, with all their listeners and messages."""
-    from discue_cli.api import messages as messages_api
-    from discue_cli.api import queues as api
-    from discue_cli.api.resolve import resolve_queue_id
-
-    async def work(client, out):
-        targets = []
-        for ref in queues:
-            targets.append(await api.get_queue(client, await resolve_queue_id(client, ref)))
-        if not yes:
-            lines = []
-            for reply in targets:
-                queue = reply.resources[0]
-                count = len((await messages_api.list_messages(client, queue["id"])).resources)
-                listeners = len(queue.get("listeners") or [])
-                lines.append(f"  {queue.get('name')} ({queue['id']}): {listeners} listener(s), {count} message(s)")
-            out.info("These queues will be deleted, with their listeners and messages:\n" + "\n".join(lines))
-            confirm_or_stop(out, yes, f"Delete {len(targets)} queue(s)?")
-        for reply in targets:
-            await api.delete_queue(client, reply.resources[0]["id"])
-            out.show(reply)
-
-    run(ctx, work, fmt, check=lambda out: guard_delete(out, yes))
+    run(ctx, delete_run, DeleteOptions(queues, yes), fmt)

@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-from typing import Annotated
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 import typer
 
-from discue_cli.commands._common import run
+from discue_cli.commands._common import context, run
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 
-def read_data(value: str) -> bytes:
-    """--data as JSON text, @FILE or @-; checked to be JSON before anything is sent."""
-    if value.startswith("@"):
-        source = value[1:]
-        try:
-            raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read {source}: {exc.strerror}") from None
-    else:
-        raw = value.encode("utf-8")
-    try:
-        json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--data is not valid JSON: {exc}") from None
-    return raw
+@dataclass
+class ApiOptions:
+    method: str
+    path: str
+    content: bytes | None = None
+    params: dict[str, str] = field(default_factory=dict)
 
 
 def parse_query(pairs: list[str]) -> dict[str, str]:
@@ -41,6 +30,23 @@ def parse_query(pairs: list[str]) -> dict[str, str]:
             raise UsageError(f"--query expects KEY=VALUE, got '{pair}'")
         query[key] = value
     return query
+
+
+def check_request(method: str, path: str) -> str:
+    verb = method.upper()
+    if verb not in METHODS:
+        raise UsageError(f"unknown method '{method}' (use one of {', '.join(METHODS)})")
+    if not path.startswith("/") or "://" in path:
+        raise UsageError(f"the path must start with / and be relative to the endpoint, got '{path}'")
+    return verb
+
+
+async def api_run(opts: ApiOptions, client: Any, out: Any) -> None:
+    body = await client.request(opts.method, opts.path, content=opts.content, params=opts.params)
+    if out.fmt.jq is not None:
+        out.jq_results(body)
+    elif body:
+        out.json(body)
 
 
 def register(root: typer.Typer) -> None:
@@ -59,21 +65,12 @@ def register(root: typer.Typer) -> None:
         jq: Annotated[str | None, typer.Option("--jq", metavar="EXPR", help="Apply a jq expression.")] = None,
     ) -> None:
         """Call any endpoint and print its JSON reply."""
+        from discue_cli.commands._input import read_json_arg
+
+        c = context(ctx)
         fmt = OutputFormat(pretty=pretty, jq=jq)  # the body is always JSON; errors are too with --pretty or --jq
-        verb = method.upper()
-        checked: dict = {}
-
-        def check(out):
-            if verb not in METHODS:
-                raise UsageError(f"unknown method '{method}' (use one of {', '.join(METHODS)})")
-            if not path.startswith("/") or "://" in path:
-                raise UsageError(f"the path must start with / and be relative to the endpoint, got '{path}'")
-            checked["params"] = parse_query(query or [])
-            checked["content"] = read_data(data) if data is not None else None
-
-        async def work(client, out):
-            body = await client.request(verb, path, content=checked["content"], params=checked["params"])
-            if body or fmt.jq is not None:
-                out.json(body) if fmt.jq is None else out.jq_results(body)
-
-        run(ctx, work, fmt, check=check)
+        c.output(fmt)
+        opts = ApiOptions(check_request(method, path), path, params=parse_query(query or []))
+        if data is not None:
+            opts.content = read_json_arg(data, c.streams.stdin_bytes)
+        run(ctx, api_run, opts, fmt)

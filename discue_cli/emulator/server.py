@@ -43,7 +43,12 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_forever(options: ServeOptions, announce: Callable[[str], None], log: Callable[[str], None]) -> None:
+def serve_forever(
+    options: ServeOptions,
+    announce: Callable[[str], None],
+    log: Callable[[str], None],
+    flush: Callable[[], None] = lambda: None,
+) -> None:
     """Serve until Ctrl-C or SIGTERM; every acknowledged write is already committed."""
     import uvicorn
 
@@ -62,9 +67,7 @@ def serve_forever(options: ServeOptions, announce: Callable[[str], None], log: C
             await broadcaster.start()
         announce(f"export DISCUE_API_ENDPOINT=http://{shown_host}:{port}/v1")
         announce(f"export DISCUE_API_KEY={root_key}")
-        import sys
-
-        sys.stdout.flush()
+        flush()
         if options.host not in LOOPBACK:
             log(f"Warning: listening on {options.host}, reachable from other machines")
         log(f"local discue on http://{shown_host}:{port}/v1, data in {options.db}; Ctrl-C to stop")

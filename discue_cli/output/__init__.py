@@ -1,0 +1,35 @@
+"""The only package that writes to stdout/stderr: table, TSV, JSON, jq, ids, messages, errors.
+
+stdout carries data only; everything for humans goes to stderr. `writer` holds Output (streams,
+format, every write), `formats` pure formatting, `terminal` the rich side, `prompt` the questions.
+The names are loaded on first use, so `discue --version` pays for none of them.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+LAZY = {"IOStreams", "Output", "OutputFormat", "compact", "tsv_cell"}
+
+
+def version_line(text: str) -> None:
+    """The one write that happens before anything else is imported."""
+    sys.stdout.write(text + "\n")
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null (the reader went away: `| head`), so the final flush cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def __getattr__(name: str) -> Any:
+    if name in LAZY:
+        from discue_cli.output import writer
+
+        return getattr(writer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
