@@ -268,7 +268,7 @@ def open_client(
         from discue_cli.settings import local_db_path
 
         try:
-            app = create_app(local_db_path(os.environ), require_key=False)
+            app = create_app(local_db_path(os.environ), require_key=False, generation="2022-05")
         except StoreUnavailable as exc:
             raise UsageError(str(exc), hint="set DISCUE_LOCAL_DB to a writable file") from None
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
