@@ -145,4 +145,3 @@ def create_app(
     app.state.root_hash = hash_key(app.state.root_key) if require_key else None
     app.state.on_message = lambda: None
     return app
-

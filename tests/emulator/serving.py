@@ -21,9 +21,11 @@ ROOT_KEY = "root-key-0123456789abcdef"
 
 def asgi_client(app, key: str | None = ROOT_KEY) -> httpx.Client:
     """A sync client over the ASGI app in process (httpx runs the app on its own event loop per call)."""
-    return httpx.Client(
+    client = httpx.Client(
         transport=_SyncASGI(app), base_url="http://local/v1", headers={"X-API-KEY": key} if key else {}
     )
+    client.app = app  # tests reach the store through it
+    return client
 
 
 class _SyncASGI(httpx.BaseTransport):
