@@ -25,6 +25,11 @@ def taken(call: Call, what: str) -> Problem:
     return Problem(422, f"{call.gen.name_key}: {what} with that {call.gen.name_key} exists already")
 
 
+def stored(call: Call) -> dict[str, Any]:
+    """The checked body under the store's column names (the generation's `alias` is the column `name`)."""
+    return {"name" if key == call.gen.name_key else key: value for key, value in call.body.items()}
+
+
 def deleted(call: Call) -> Response:
     """2024-08 answers a DELETE with `{"_links": {}}` (the provider reads it); earlier ones with no body."""
     return call.reply({"_links": {}}) if call.gen.since("2024-08") else Response(status_code=200)
@@ -75,9 +80,8 @@ async def get_queue(call: Call) -> Response:
 async def update_queue(call: Call) -> Response:
     queue_id = call.params["queue_id"]
     need(call.store.queue_exists(queue_id))
-    changes = {"name" if key == call.gen.name_key else key: value for key, value in call.body.items()}
     try:
-        row = call.store.update_queue(queue_id, changes)
+        row = call.store.update_queue(queue_id, stored(call))
     except NameTaken:
         raise taken(call, "a queue") from None
     return call.reply(views.queue_body(call, need(row)))
@@ -103,10 +107,6 @@ def listener_reply(call: Call, row: dict[str, Any]) -> Response:
     return call.reply({"listener": views.listener(call, row), "_links": {"self": call.link(views.listener_path(row))}})
 
 
-def listener_changes(call: Call) -> dict[str, Any]:
-    return {"name" if key == call.gen.name_key else key: value for key, value in call.body.items()}
-
-
 async def list_all_listeners(call: Call) -> Response:
     rows = call.store.list_listeners()
     return listing(call, "listeners", rows, lambda r: views.listener(call, r), "/listeners", views.listener_path)
@@ -123,7 +123,7 @@ async def list_queue_listeners(call: Call) -> Response:
 async def add_listener(call: Call) -> Response:
     queue_id = call.params["queue_id"]
     need(call.store.queue_exists(queue_id))
-    changes = listener_changes(call)
+    changes = stored(call)
     try:
         row = call.store.add_listener(
             queue_id,
@@ -146,7 +146,7 @@ async def update_listener(call: Call) -> Response:
     queue_id, listener_id = call.params["queue_id"], call.params["listener_id"]
     need(call.store.get_listener(queue_id, listener_id))
     try:
-        row = call.store.update_listener(queue_id, listener_id, listener_changes(call))
+        row = call.store.update_listener(queue_id, listener_id, stored(call))
     except NameTaken:
         raise taken(call, "this queue has a listener") from None
     return listener_reply(call, need(row))
@@ -211,10 +211,6 @@ async def delete_message(call: Call) -> Response:
 # -- api keys and api clients
 
 
-def key_changes(call: Call) -> dict[str, Any]:
-    return {"name" if key == call.gen.name_key else key: value for key, value in call.body.items()}
-
-
 def api_key_reply(call: Call, row: dict[str, Any], secret: str | None = None) -> Response:
     body = {"api_key": views.api_key(call, row, secret), "_links": {"self": call.link(f"/api_keys/{row['id']}")}}
     return call.reply(body)
@@ -228,7 +224,7 @@ async def list_api_keys(call: Call) -> Response:
 
 
 async def create_api_key(call: Call) -> Response:
-    changes = key_changes(call)
+    changes = stored(call)
     row, secret = call.store.create_api_key(
         changes.get("name"),
         status=changes.get("status", "enabled"),
@@ -247,7 +243,7 @@ async def get_api_key(call: Call) -> Response:
 async def update_api_key(call: Call) -> Response:
     key_id = call.params["api_key_id"]
     need(call.store.get_api_key(key_id))
-    return api_key_reply(call, need(call.store.update_api_key(key_id, key_changes(call))))
+    return api_key_reply(call, need(call.store.update_api_key(key_id, stored(call))))
 
 
 async def delete_api_key(call: Call) -> Response:
@@ -331,9 +327,8 @@ async def get_domain(call: Call) -> Response:
 async def update_domain(call: Call) -> Response:
     domain_id = call.params["domain_id"]
     need(call.store.get_domain(domain_id))
-    changes = {"name" if key == "alias" else key: value for key, value in call.body.items()}
     try:
-        row = call.store.update_domain(domain_id, changes)
+        row = call.store.update_domain(domain_id, stored(call))
     except NameTaken:
         raise taken(call, "a domain") from None
     return domain_reply(call, need(row))
