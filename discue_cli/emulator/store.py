@@ -252,10 +252,13 @@ class Store:
         """Record a usage event inside the caller's transaction; `kind` is e.g. queue_added."""
         category = next(plural for prefix, plural in EVENT_CATEGORIES if kind.startswith(prefix))
         kept = {key: value for key, value in refs.items() if value is not None}
-        db.execute(
+        now = now_ms()
+        seq = db.execute(
             "INSERT INTO events (id, type, category, stored_at, refs) VALUES (?, ?, ?, ?, ?)",
-            (short_id(), kind, category, now_ms(), canonical(kept)),
-        )
+            (short_id(), kind, category, now, canonical(kept)),
+        ).lastrowid
+        if seq % 1000 == 0:  # now and then, forget what no reply shows any more
+            db.execute("DELETE FROM events WHERE stored_at < ?", (now - DAY_MS,))
 
     # -- meta
 
@@ -709,10 +712,6 @@ class Store:
                     counts[row["type"]] = row["n"]
             result[window] = counts
         return result
-
-    def prune_events(self) -> None:
-        """Forget events older than 24 hours: no reply shows them."""
-        self._write("DELETE FROM events WHERE stored_at < ?", (now_ms() - DAY_MS,))
 
     # -- deliveries (used by the broadcaster of `emulator serve`)
 
