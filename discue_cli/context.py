@@ -94,7 +94,7 @@ class Context:
         from discue_cli.settings import local_db_path
 
         try:
-            app = create_app(local_db_path(self.environ), require_key=False)
+            app = create_app(local_db_path(self.environ), require_key=False, generation="2022-05")
         except StoreUnavailable as exc:
             raise UsageError(str(exc), hint="set DISCUE_LOCAL_DB to a writable file") from None
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -1,4 +1,8 @@
-"""The local discue over real HTTP on 127.0.0.1: envelopes, errors, auth, persistence, concurrency."""
+"""The local discue over real HTTP on 127.0.0.1: the 2022-05 envelopes, errors, auth, persistence, concurrency.
+
+The shape tests serve the 2022-05 generation explicitly (uvicorn in a thread); the process tests
+(restart, signals, busy port) run `discue emulator serve` and hold for any generation.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,13 @@ import httpx
 import pytest
 
 from tests.conftest import start_server
+from tests.emulator.serving import serve_in_thread
+
+
+@pytest.fixture
+def served(tmp_path):
+    with serve_in_thread(tmp_path / "served.sqlite3", "2022-05") as server:
+        yield server
 
 
 @pytest.fixture
@@ -172,14 +183,13 @@ def test_data_survives_a_restart_and_the_database_is_wal(tmp_path):
     first = start_server(db, "--no-deliver")
     headers = {"X-API-KEY": first.key}
     queue_id = httpx.post(first.endpoint + "/queues", json={"name": "kept"}, headers=headers).json()["queue"]["id"]
-    httpx.post(f"{first.endpoint}/queues/{queue_id}/messages", json={"data": "still here"}, headers=headers)
+    r = httpx.post(f"{first.endpoint}/queues/{queue_id}/messages", json={"data": "still here"}, headers=headers)
+    message_id = r.json()["message"]["id"]
     assert first.stop() == 0
     second = start_server(db, "--no-deliver")
     try:
-        messages = httpx.get(
-            f"{second.endpoint}/messages", params={"_embed": "true"}, headers={"X-API-KEY": second.key}
-        ).json()
-        assert [m["data"] for m in messages["_embedded"]["messages"]] == ["still here"]
+        r = httpx.get(f"{second.endpoint}/queues/{queue_id}/messages/{message_id}", headers={"X-API-KEY": second.key})
+        assert r.json()["message"]["data"] == "still here"
     finally:
         second.stop()
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -258,8 +268,8 @@ def test_an_unusable_local_database_is_a_clear_usage_error(cli, tmp_path):
     )
 
 
-def test_serve_on_a_busy_port_exit_2(served, cli):
+def test_serve_on_a_busy_port_exit_2(served, cli, tmp_path):
     port = served.endpoint.rsplit(":", 1)[1].split("/")[0]
-    result = cli("emulator", "serve", "--port", port, "--db", str(served.db.with_name("other.sqlite3")))
+    result = cli("emulator", "serve", "--port", port, "--db", str(tmp_path / "other.sqlite3"))
     assert result.exit_code == 2
     assert result.stderr == f"Error: cannot serve on 127.0.0.1:{port}: Address already in use\n"

@@ -75,7 +75,7 @@ def serve_forever(
         if broadcaster:
             await broadcaster.stop()
 
-    app = create_app(store, require_key=True, api_key=root_key, lifespan=lifespan)
+    app = create_app(store, require_key=True, api_key=root_key, lifespan=lifespan, generation="2022-05")
     if broadcaster:
         app.state.on_message = broadcaster.wake
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)

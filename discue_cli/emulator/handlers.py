@@ -1,0 +1,339 @@
+"""What each endpoint does. Bodies and query parameters arrive checked (see endpoints.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.responses import Response
+
+from discue_cli.emulator import views
+from discue_cli.emulator.schema import SchemaError, check_message
+from discue_cli.emulator.store import DAY_MS, NameTaken, now_ms
+from discue_cli.emulator.views import Call
+from discue_cli.emulator.web import Problem
+
+
+def need(value: Any) -> Any:
+    if value is None or value is False:
+        raise Problem(404)
+    return value
+
+
+def taken(call: Call, what: str) -> Problem:
+    return Problem(422, f"{call.gen.name_key}: {what} with that {call.gen.name_key} exists already")
+
+
+def stored(call: Call) -> dict[str, Any]:
+    """The checked body under the store's column names (the generation's `alias` is the column `name`)."""
+    return {"name" if key == call.gen.name_key else key: value for key, value in call.body.items()}
+
+
+def deleted(call: Call) -> Response:
+    """2024-08 answers a DELETE with `{"_links": {}}` (the provider reads it); earlier ones with no body."""
+    return call.reply({"_links": {}}) if call.gen.since("2024-08") else Response(status_code=200)
+
+
+def listing(
+    call: Call,
+    plural: str,
+    rows: list[dict[str, Any]],
+    full: Callable[[dict[str, Any]], dict[str, Any]],
+    self_path: str,
+    path_of: Callable[[dict[str, Any]], str],
+) -> Response:
+    """Whole objects (2023-04 on), or briefs plus `_embedded` on request (2022-05)."""
+    if call.gen.embed:
+        body: dict[str, Any] = {plural: [{"id": r["id"], "name": r["name"]} for r in rows]}
+        if call.query.get("_embed"):
+            body["_embedded"] = {plural: [full(r) for r in rows]}
+    else:
+        body = {plural: [full(r) for r in rows]}
+    body["_links"] = call.links(self_path, rows, path_of)
+    return call.reply(body)
+
+
+# -- queues
+
+
+async def list_queues(call: Call) -> Response:
+    def full(row: dict[str, Any]) -> dict[str, Any]:
+        return views.queue(call, call.store.get_queue(row["id"]) if call.gen.embed else row)
+
+    return listing(call, "queues", call.store.list_queues(), full, "/queues", lambda r: f"/queues/{r['id']}")
+
+
+async def create_queue(call: Call) -> Response:
+    name = call.body[call.gen.name_key]
+    try:
+        row = call.store.create_queue(name, call.body.get("schema"), new_id=call.gen.new_id)
+    except NameTaken:
+        raise taken(call, "a queue") from None
+    return call.reply(views.queue_body(call, row))
+
+
+async def get_queue(call: Call) -> Response:
+    return call.reply(views.queue_body(call, need(call.store.get_queue(call.params["queue_id"]))))
+
+
+async def update_queue(call: Call) -> Response:
+    queue_id = call.params["queue_id"]
+    need(call.store.queue_exists(queue_id))
+    try:
+        row = call.store.update_queue(queue_id, stored(call))
+    except NameTaken:
+        raise taken(call, "a queue") from None
+    return call.reply(views.queue_body(call, need(row)))
+
+
+async def delete_queue(call: Call) -> Response:
+    need(call.store.delete_queue(call.params["queue_id"]))
+    return deleted(call)
+
+
+async def get_schema(call: Call) -> Response:
+    queue_id, wanted = call.params["queue_id"], call.params["schema_id"]
+    row = need(call.store.get_queue(queue_id))
+    if row["schema_id"] != wanted:
+        raise Problem(404)
+    return call.reply({"schema": row["schema"], "_links": {"self": call.link(f"/queues/{queue_id}/schemas/{wanted}")}})
+
+
+# -- listeners
+
+
+def listener_reply(call: Call, row: dict[str, Any]) -> Response:
+    return call.reply({"listener": views.listener(call, row), "_links": {"self": call.link(views.listener_path(row))}})
+
+
+async def list_all_listeners(call: Call) -> Response:
+    rows = call.store.list_listeners()
+    return listing(call, "listeners", rows, lambda r: views.listener(call, r), "/listeners", views.listener_path)
+
+
+async def list_queue_listeners(call: Call) -> Response:
+    queue_id = call.params["queue_id"]
+    need(call.store.queue_exists(queue_id))
+    rows = call.store.list_listeners(queue_id)
+    path = f"/queues/{queue_id}/listeners"
+    return listing(call, "listeners", rows, lambda r: views.listener(call, r), path, views.listener_path)
+
+
+async def add_listener(call: Call) -> Response:
+    queue_id = call.params["queue_id"]
+    need(call.store.queue_exists(queue_id))
+    changes = stored(call)
+    try:
+        row = call.store.add_listener(
+            queue_id,
+            changes["name"],
+            changes["notify_url"],
+            changes["liveness_url"],
+            status=changes.get("status", "enabled"),
+            new_id=call.gen.new_id,
+        )
+    except NameTaken:
+        raise taken(call, "this queue has a listener") from None
+    return listener_reply(call, row)
+
+
+async def get_listener(call: Call) -> Response:
+    return listener_reply(call, need(call.store.get_listener(call.params["queue_id"], call.params["listener_id"])))
+
+
+async def update_listener(call: Call) -> Response:
+    queue_id, listener_id = call.params["queue_id"], call.params["listener_id"]
+    need(call.store.get_listener(queue_id, listener_id))
+    try:
+        row = call.store.update_listener(queue_id, listener_id, stored(call))
+    except NameTaken:
+        raise taken(call, "this queue has a listener") from None
+    return listener_reply(call, need(row))
+
+
+async def delete_listener(call: Call) -> Response:
+    need(call.store.delete_listener(call.params["queue_id"], call.params["listener_id"]))
+    return deleted(call)
+
+
+# -- messages
+
+
+def message_reply(call: Call, row: dict[str, Any]) -> Response:
+    return call.reply({"message": views.message(call, row), "_links": {"self": call.link(views.message_path(row))}})
+
+
+async def list_all_messages(call: Call) -> Response:
+    rows = call.store.list_messages()
+    return listing(call, "messages", rows, lambda r: views.message(call, r), "/messages", views.message_path)
+
+
+async def list_queue_messages(call: Call) -> Response:
+    queue_id = call.params["queue_id"]
+    need(call.store.queue_exists(queue_id))
+    rows = call.store.list_messages(queue_id)
+    path = f"/queues/{queue_id}/messages"
+    return listing(call, "messages", rows, lambda r: views.message(call, r), path, views.message_path)
+
+
+async def add_message(call: Call) -> Response:
+    """Store a message; on a queue with a schema, only data that satisfies it (else 422, stating why)."""
+    queue_id = call.params["queue_id"]
+    queue = need(call.store.get_queue(queue_id))
+    data = call.body["data"]
+    if queue["schema"]:
+        try:
+            check_message(queue["schema"], data)
+        except SchemaError as exc:
+            raise Problem(422, str(exc)) from None
+    row = call.store.add_message(queue_id, data, call.body.get(call.gen.name_key), new_id=call.gen.new_id)
+    call.request.app.state.on_message()
+    return message_reply(call, row)
+
+
+async def get_message(call: Call) -> Response:
+    return message_reply(call, need(call.store.get_message(call.params["queue_id"], call.params["message_id"])))
+
+
+async def update_message(call: Call) -> Response:
+    queue_id, message_id = call.params["queue_id"], call.params["message_id"]
+    need(call.store.get_message(queue_id, message_id))
+    row = call.store.rename_message(queue_id, message_id, call.body.get(call.gen.name_key))
+    return message_reply(call, need(row))
+
+
+async def delete_message(call: Call) -> Response:
+    need(call.store.delete_message(call.params["queue_id"], call.params["message_id"]))
+    return deleted(call)
+
+
+# -- api keys and api clients
+
+
+def api_key_reply(call: Call, row: dict[str, Any], secret: str | None = None) -> Response:
+    body = {"api_key": views.api_key(call, row, secret), "_links": {"self": call.link(f"/api_keys/{row['id']}")}}
+    return call.reply(body)
+
+
+async def list_api_keys(call: Call) -> Response:
+    rows = call.store.list_api_keys()
+    return listing(
+        call, "api_keys", rows, lambda r: views.api_key(call, r), "/api_keys", lambda r: f"/api_keys/{r['id']}"
+    )
+
+
+async def create_api_key(call: Call) -> Response:
+    changes = stored(call)
+    row, secret = call.store.create_api_key(
+        changes.get("name"),
+        status=changes.get("status", "enabled"),
+        scopes=changes.get("scopes"),
+        new_id=call.gen.new_id,
+    )
+    if call.gen.since("2024-08"):
+        return api_key_reply(call, row, secret)
+    return call.reply({"api_key": secret, "id": row["id"], "_links": {"self": call.link(f"/api_keys/{row['id']}")}})
+
+
+async def get_api_key(call: Call) -> Response:
+    return api_key_reply(call, need(call.store.get_api_key(call.params["api_key_id"])))
+
+
+async def update_api_key(call: Call) -> Response:
+    key_id = call.params["api_key_id"]
+    need(call.store.get_api_key(key_id))
+    return api_key_reply(call, need(call.store.update_api_key(key_id, stored(call))))
+
+
+async def delete_api_key(call: Call) -> Response:
+    need(call.store.delete_api_key(call.params["api_key_id"]))
+    return deleted(call)
+
+
+def api_client_reply(call: Call, row: dict[str, Any]) -> Response:
+    shown = {"id": row["id"], call.gen.name_key: row["name"]}
+    return call.reply({"api_client": shown, "_links": {"self": call.link(f"/api_clients/{row['id']}")}})
+
+
+async def create_api_client(call: Call) -> Response:
+    row = call.store.create_api_client(call.body.get(call.gen.name_key), new_id=call.gen.new_id)
+    return api_client_reply(call, row) if call.gen.since("2023-04") else Response(status_code=204)
+
+
+async def update_api_client(call: Call) -> Response:
+    client_id = call.params["api_client_id"]
+    need(call.store.get_api_client(client_id))
+    if call.body.get("id", client_id) != client_id:
+        raise Problem(400, "id: differs from the id in the path")
+    return api_client_reply(call, need(call.store.update_api_client(client_id, call.body.get(call.gen.name_key))))
+
+
+# -- usage events and stats
+
+
+async def list_events(call: Call) -> Response:
+    rows = call.store.list_events(
+        call.query.get("events") or "all",
+        call.query.get("limit") or 100,
+        call.query.get("startAfter"),
+        call.query.get("startAfterId"),
+    )
+    if rows is None:
+        raise Problem(400, "startAfterId: no event with that id in the last 24 hours")
+    client_id = call.store.client_id()
+    return call.reply(
+        {"events": [views.event(call, r, client_id) for r in rows], "_links": {"self": call.link("/events")}}
+    )
+
+
+async def message_stats(call: Call) -> Response:
+    now = now_ms()
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    windows = {
+        "last_24_hours": now - DAY_MS,
+        "last_1_hours": now - 3600 * 1000,
+        "today_so_far": int(midnight.timestamp() * 1000),
+    }
+    counts = call.store.event_counts(windows)
+    return call.reply({"aggregated_api_usage_events": counts, "_links": {"self": call.link("/stats/messages")}})
+
+
+# -- domains (2024-08)
+
+
+def domain_reply(call: Call, row: dict[str, Any]) -> Response:
+    return call.reply({"domain": views.domain(row), "_links": {"self": call.link(f"/domains/{row['id']}")}})
+
+
+async def list_domains(call: Call) -> Response:
+    rows = call.store.list_domains()
+    return listing(call, "domains", rows, views.domain, "/domains", lambda r: f"/domains/{r['id']}")
+
+
+async def create_domain(call: Call) -> Response:
+    body = call.body
+    try:
+        row = call.store.create_domain(body["alias"], body["hostname"], body.get("port", 443), new_id=call.gen.new_id)
+    except NameTaken:
+        raise taken(call, "a domain") from None
+    return domain_reply(call, row)
+
+
+async def get_domain(call: Call) -> Response:
+    return domain_reply(call, need(call.store.get_domain(call.params["domain_id"])))
+
+
+async def update_domain(call: Call) -> Response:
+    domain_id = call.params["domain_id"]
+    need(call.store.get_domain(domain_id))
+    try:
+        row = call.store.update_domain(domain_id, stored(call))
+    except NameTaken:
+        raise taken(call, "a domain") from None
+    return domain_reply(call, need(row))
+
+
+async def delete_domain(call: Call) -> Response:
+    need(call.store.delete_domain(call.params["domain_id"]))
+    return deleted(call)

@@ -1,0 +1,121 @@
+"""HTTP plumbing of the local discue: error replies, JSON replies, links, capped request bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+MAX_BODY = 1024 * 1024
+TRUE = {"true", "1"}
+BOOLEAN = TRUE | {"false", "0"}
+
+
+class Problem(Exception):
+    """An error reply: `{"title", "status"}`; the title says why where we know (else the status phrase)."""
+
+    def __init__(self, status: int, title: str | None = None):
+        super().__init__(status, title)
+        self.status = status
+        self.title = title or HTTPStatus(status).phrase
+
+
+def problem_response(status: int, title: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    body = {"title": title or HTTPStatus(status).phrase, "status": status}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def flag(request: Request, name: str) -> bool:
+    """A boolean query parameter: true/false (or 1/0), given at most once; anything else is 400."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return False
+    if len(values) > 1 or values[0].lower() not in BOOLEAN:
+        raise Problem(400, f"{name}: expected true or false")
+    return values[0].lower() in TRUE
+
+
+def reply(request: Request, body: dict[str, Any], status: int = 200) -> Response:
+    """A JSON reply, indented when the caller asked for `pretty=true`."""
+    pretty = flag(request, "pretty")
+    text = json.dumps(body, indent=2 if pretty else None, ensure_ascii=False, separators=None if pretty else (",", ":"))
+    return Response(text, status_code=status, media_type="application/json")
+
+
+def base_url(request: Request) -> str:
+    """Scheme, host and the /v1 prefix when the caller used it: links lead back the same way."""
+    url = request.url
+    prefix = "/v1" if url.path == "/v1" or url.path.startswith("/v1/") else ""
+    return f"{url.scheme}://{url.netloc}{prefix}"
+
+
+def link(request: Request, path: str) -> dict[str, str]:
+    return {"href": base_url(request) + path}
+
+
+def named_links(
+    request: Request,
+    self_path: str,
+    items: list[dict[str, Any]],
+    path_of: Callable[[dict[str, Any]], str],
+) -> dict[str, Any]:
+    """`self` plus one link per item at `path_of(item)`, keyed by its name (by its id where the name
+    is missing or taken)."""
+    links: dict[str, Any] = {"self": link(request, self_path)}
+    for item in items:
+        key = item.get("name") or item["id"]
+        if key in links:
+            key = item["id"]
+        links[key] = link(request, path_of(item))
+    return links
+
+
+def accepts_json(accept: str | None) -> bool:
+    if not accept:
+        return True
+    for part in accept.split(","):
+        media = part.split(";", 1)[0].strip().lower()
+        if media in ("*/*", "*", "application/*", "application/json") or media.endswith("+json"):
+            return True
+    return False
+
+
+async def read_capped(request: Request, cap: int = MAX_BODY) -> bytes:
+    """The request body, refused with 413 past `cap` bytes: by Content-Length before reading, and while
+    reading a chunked body (never holding more than the cap and one chunk)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise Problem(400, "Content-Length: expected a number of bytes")
+        if int(declared) > cap:
+            raise Problem(413, f"Payload Too Large: the body may have at most {cap} bytes")
+    parts, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise Problem(413, f"Payload Too Large: the body may have at most {cap} bytes")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+async def read_json(request: Request, required: bool) -> dict[str, Any]:
+    """The request's JSON object: 415 for a body that is not JSON, 400 for a malformed one."""
+    raw = await read_capped(request)
+    if not raw.strip():
+        if required:
+            raise Problem(400, "the request needs a JSON body")
+        return {}
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise Problem(415)
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(400, "the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise Problem(400, "the body must be a JSON object")
+    return data

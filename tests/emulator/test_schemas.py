@@ -1,0 +1,132 @@
+"""Queue message schemas (2023-04 on): stored, returned, found by id, and enforced on every new message."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+SCHEMA = {
+    "userId": {"type": "string", "pattern": "^[0-9]+$"},
+    "person": {
+        "type": "object",
+        "props": {"city": {"type": "string", "enum": ["Berlin"]}, "street": {"type": "string", "min": 2, "max": 5}},
+    },
+    "count": {"type": "number", "min": 0, "max": 15, "required": False},
+    "tags": {"type": "array", "items": {"type": "string"}, "required": False},
+}
+GOOD = {"userId": "42", "person": {"city": "Berlin", "street": "Main"}}
+SCHEMA_ID = hashlib.sha256(json.dumps(SCHEMA, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+@pytest.fixture(params=["2023-04", "2024-08"])
+def gen(request):
+    return request.param
+
+
+def name_key(gen: str) -> str:
+    return "alias" if gen == "2024-08" else "name"
+
+
+def make_queue(client, gen, schema=SCHEMA):
+    r = client.post("/queues", json={name_key(gen): "orders", "schema": schema})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_schema_is_stored_returned_and_found_by_its_sha256_id(api, gen):
+    client = api(gen)
+    body = make_queue(client, gen)
+    queue_id = body["queue"]["id"]
+    assert body["queue"] == {"id": queue_id, name_key(gen): "orders", "schema": SCHEMA, "schema_id": SCHEMA_ID}
+    schema_link = f"http://local/v1/queues/{queue_id}/schemas/{SCHEMA_ID}"
+    assert body["_links"]["schema"] == {"href": schema_link}
+    r = client.get(f"/queues/{queue_id}/schemas/{SCHEMA_ID}")
+    assert (r.status_code, r.json()) == (200, {"schema": SCHEMA, "_links": {"self": {"href": schema_link}}})
+    r = client.get(f"/queues/{queue_id}/schemas/{'0' * 64}")
+    assert (r.status_code, r.json()) == (404, {"title": "Not Found", "status": 404})
+
+
+@pytest.mark.parametrize(
+    ("data", "title"),
+    [
+        ({**GOOD, "userId": 42}, "data.userId: expected a string"),
+        ({**GOOD, "userId": "4x"}, "data.userId: does not match the pattern ^[0-9]+$"),
+        ({"person": GOOD["person"]}, "data.userId: required"),
+        ({**GOOD, "person": {"city": "Paris", "street": "Main"}}, "data.person.city: expected one of Berlin"),
+        ({**GOOD, "person": {"city": "Berlin", "street": "M"}}, "data.person.street: expected at least 2 characters"),
+        ({**GOOD, "person": {**GOOD["person"], "zip": "1"}}, "data.person.zip: not declared in the schema"),
+        ({**GOOD, "count": 16}, "data.count: expected at most 15"),
+        ({**GOOD, "count": True}, "data.count: expected a number"),
+        ({**GOOD, "tags": ["a", 1]}, "data.tags[1]: expected a string"),
+        ({**GOOD, "person": "Berlin"}, "data.person: expected an object"),
+    ],
+)
+def test_a_message_that_breaks_the_schema_is_422_with_the_reason_and_not_stored(api, gen, data, title):
+    client = api(gen)
+    queue_id = make_queue(client, gen)["queue"]["id"]
+    r = client.post(f"/queues/{queue_id}/messages", json={"data": json.dumps(data)})
+    assert (r.status_code, r.json()) == (422, {"title": title, "status": 422})
+    assert client.get(f"/queues/{queue_id}/messages").json()["messages"] == []
+
+
+@pytest.mark.parametrize(
+    ("data", "title"),
+    [
+        ("not json", "data: expected JSON text (the queue has a schema)"),
+        ("[1]", "data: expected a JSON object (the queue has a schema)"),
+    ],
+)
+def test_data_that_is_not_a_json_object_is_422(api, gen, data, title):
+    client = api(gen)
+    queue_id = make_queue(client, gen)["queue"]["id"]
+    r = client.post(f"/queues/{queue_id}/messages", json={"data": data})
+    assert (r.status_code, r.json()) == (422, {"title": title, "status": 422})
+
+
+def test_matching_messages_are_stored_with_their_name(api, gen):
+    client = api(gen)
+    queue_id = make_queue(client, gen)["queue"]["id"]
+    extra = {**GOOD, "count": 3, "tags": ["x"], "other": True}  # the top level is not strict
+    r = client.post(f"/queues/{queue_id}/messages", json={"data": json.dumps(extra), name_key(gen): "m1"})
+    assert r.status_code == 200
+    message = r.json()["message"]
+    assert (message[name_key(gen)], json.loads(message["data"])) == ("m1", extra)
+
+
+@pytest.mark.parametrize(
+    ("schema", "title"),
+    [
+        ({}, "schema: expected an object mapping field names to rules"),
+        ([1], "schema: expected an object mapping field names to rules"),
+        ({"a": {"type": "date"}}, "schema.a.type: expected one of object, array, string, number"),
+        ({"a": {"type": "object"}}, "schema.a.props: an object rule needs props"),
+        ({"a": {"type": "array"}}, "schema.a.items: an array rule needs items"),
+        ({"a": {"type": "string", "pattern": "("}}, "schema.a.pattern: not a regular expression"),
+        ({"a": {"type": "string", "min": 5, "max": 2}}, "schema.a: min is greater than max"),
+        ({"a": {"type": "number", "props": {}}}, "schema.a.props: not a property of a number rule"),
+        ({"a": {"type": "string", "required": "yes"}}, "schema.a.required: expected true or false"),
+        ({"a": {"type": "string", "enum": []}}, "schema.a.enum: expected a list of strings"),
+    ],
+)
+def test_a_malformed_schema_is_400_with_the_reason(api, gen, schema, title):
+    client = api(gen)
+    r = client.post("/queues", json={name_key(gen): "q", "schema": schema})
+    assert r.status_code == 400
+    assert r.json()["title"].startswith(title)
+    queue_id = client.post("/queues", json={name_key(gen): "q"}).json()["queue"]["id"]
+    r = client.put(f"/queues/{queue_id}", json={"schema": schema})
+    assert r.status_code == 400 and r.json()["title"].startswith(title)
+
+
+def test_update_replaces_and_null_removes_the_schema(api, gen):
+    client = api(gen)
+    queue_id = make_queue(client, gen)["queue"]["id"]
+    r = client.put(f"/queues/{queue_id}", json={"schema": {"n": {"type": "number"}}})
+    assert r.json()["queue"]["schema"] == {"n": {"type": "number"}}
+    assert client.post(f"/queues/{queue_id}/messages", json={"data": '{"n": "1"}'}).status_code == 422
+    r = client.put(f"/queues/{queue_id}", json={"schema": None})
+    assert (r.json()["queue"]["schema"], r.json()["queue"]["schema_id"]) == (None, None)
+    assert "schema" not in r.json()["_links"]
+    assert client.post(f"/queues/{queue_id}/messages", json={"data": "anything"}).status_code == 200
