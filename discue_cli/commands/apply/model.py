@@ -74,8 +74,9 @@ def check(data: dict[str, Any], generation: str | None = None) -> tuple[Declared
             problems.append(f"{where}: expected a table")
             continue
         name = entry.get("name")
-        problems += name_problems(name, where)
-        if isinstance(name, str):
+        bad_name = name_problems(name, where)
+        problems += bad_name
+        if not bad_name:
             where = f"queue #{number} '{name}'"
             if name in seen:
                 problems.append(f"{where}: the name is declared twice (queue #{seen[name]} and #{number})")
@@ -90,7 +91,7 @@ def check(data: dict[str, Any], generation: str | None = None) -> tuple[Declared
                 problems.append(f"{where}: the {generation} API generation has no queue schemas")
         listeners, found = check_listeners(entry.get("listeners", []), where)
         problems += found
-        if isinstance(name, str):
+        if not bad_name:
             declared.queues.append(QueueSpec(name, schema if isinstance(schema, dict) else None, listeners))
     return declared, problems
 
@@ -107,8 +108,9 @@ def check_listeners(entries: Any, queue_where: str) -> tuple[tuple[ListenerSpec,
             problems.append(f"{where}: expected a table")
             continue
         name = entry.get("name")
-        problems += name_problems(name, where)
-        if isinstance(name, str):
+        bad_name = name_problems(name, where)
+        problems += bad_name
+        if not bad_name:
             where = f"{queue_where}, listener #{number} '{name}'"
             if name in seen:
                 problems.append(f"{where}: the name is declared twice in this queue (#{seen[name]} and #{number})")
