@@ -122,3 +122,20 @@ def test_ctrl_c_part_way_says_what_was_applied_and_exits_130(tmp_path):
         "Applied 1 of 2 change(s); run `discue apply` again to complete the rest.\n"
         "Interrupted.\n"
     )
+
+
+def test_a_reader_that_went_away_does_not_stop_the_apply_half_way(tmp_path):
+    """`discue apply | head -1` must not leave the server half applied: the writes go on, quietly."""
+    (tmp_path / "discue.toml").write_text(FILE)
+    env = clean_env(DISCUE_LOCAL="1", DISCUE_LOCAL_DB=str(tmp_path / "db.sqlite3"))
+    reader, writer = os.pipe()
+    os.close(reader)  # every write to stdout now fails with EPIPE
+    try:
+        process = subprocess.run(
+            [str(DISCUE), "apply"], stdout=writer, stderr=subprocess.PIPE, env=env, cwd=tmp_path, timeout=20, text=True
+        )
+    finally:
+        os.close(writer)
+    assert (process.returncode, process.stderr) == (0, "Applied: 3 added, 0 changed, 0 deleted.\n")
+    check = subprocess.run([str(DISCUE), "apply", "--check"], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert (check.returncode, check.stdout, check.stderr) == (0, "", "No changes.\n")

@@ -276,3 +276,14 @@ def test_an_export_reads_back_as_the_same_declarations():
 def test_an_export_of_nothing_declares_no_queues():
     assert export_text([]) == "queues = []\n"
     assert load("export", b"queues = []\n").queues == []
+
+
+def test_the_readme_example_file_is_valid():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    [example] = re.findall(r"```toml\n# discue.toml\n(.*?)```", readme, re.S)
+    declared = load("README.md", example.encode(), "2023-04")
+    assert [q.name for q in declared.queues] == ["myapp.io/deletion-request-queue", "myapp.io/orders"]
+    assert len(declared.queues[0].listeners) == 2 and declared.queues[0].schema is not None

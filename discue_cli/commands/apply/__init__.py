@@ -55,19 +55,27 @@ class Shower:
         self.out = out
         self.width = label_width(changes)
         self.shown: list[Change] = []
+        self.reader_gone = False
 
     def __call__(self, change: Change) -> None:
         from discue_cli.output.plan import change_line, terminal_lines
 
         self.shown.append(change)
-        if self.out.fmt.json:
+        if self.out.fmt.json or self.reader_gone:
             return
-        if self.out.stdout_tty:
-            for line in terminal_lines(self.out.console(), change, self.width):
-                self.out.line(line)
-        else:
-            self.out.line(change_line(change))
-        self.out.flush()
+        try:
+            if self.out.stdout_tty:
+                for line in terminal_lines(self.out.console(), change, self.width):
+                    self.out.line(line)
+            else:
+                self.out.line(change_line(change))
+            self.out.flush()
+        except BrokenPipeError:
+            # `discue apply | head -1`: the reader has seen enough, but the server must not be left half done.
+            from discue_cli.output import silence_stdout
+
+            silence_stdout()
+            self.reader_gone = True
 
     def close(self) -> None:
         if self.out.fmt.json:
