@@ -45,6 +45,7 @@ def test_a_good_file_reads_into_queues_and_listeners():
         ("[[queues]]\nname = \n", "discue.toml: invalid TOML: Invalid value (at line 2, column 8)"),
         ("", "discue.toml: no queues declared (write `queues = []` to declare that there are none)"),
         ("queues = []\nqueue = 1\n", "discue.toml: unknown key 'queue' (expected queues)"),
+        ('queues = []\n"a\\u001b[2J" = 1\n', "discue.toml: unknown key 'a\\x1b[2J' (expected queues)"),
         (
             "[[queues]]\nname = 'a'\nnmae = 'b'\n",
             "discue.toml: queue #1 'a': unknown key 'nmae' (expected name, schema, listeners)",

@@ -35,15 +35,17 @@ def configured_generation(settings: Any) -> str | None:
     return value if isinstance(value, str) and value != "auto" else None
 
 
-def summary(changes: list[Change], done: bool) -> str:
+def summary(changes: list[Change], mode: str, file: str) -> str:
+    """The stderr line that closes a run."""
     from discue_cli.commands.apply.plan import counts
 
     if not changes:
         return "No changes."
     added, changed, deleted = counts(changes)
-    if done:
+    if mode == "apply":
         return f"Applied: {added} added, {changed} changed, {deleted} deleted."
-    return f"Plan: {added} to add, {changed} to change, {deleted} to delete."
+    outcome = f"The server differs from {file}." if mode == "check" else "Nothing changed (--dry-run)."
+    return f"Plan: {added} to add, {changed} to change, {deleted} to delete. {outcome}"
 
 
 class Shower:
@@ -96,19 +98,17 @@ async def apply_run(opts: ApplyOptions, client: Any, out: Output) -> int:
         for change in changes:
             show(change)
         show.close()
-        note = {"check": f" The server differs from {opts.file}.", "dry-run": " Nothing changed (--dry-run)."}
-        note = note.get(opts.mode, "") if changes else ""
-        out.info(summary(changes, done=False) + note if changes else summary(changes, done=True))
+        out.info(summary(changes, opts.mode, opts.file))
         return CHECK_FAILED if opts.mode == "check" and changes else 0
     confirm_prune(out, opts.yes, [c for c in changes if c.action == "delete"])
     try:
         await execute(client, changes, name_key(opts.generation or seen), show)
     except BaseException as exc:
-        report_stop(out, changes, len(show.shown), exc, opts.file)
+        report_stop(out, changes, len(show.shown), exc, rerun_command(opts))
         raise
     finally:
         show.close()
-    out.info(summary(changes, done=True))
+    out.info(summary(changes, opts.mode, opts.file))
     return 0
 
 
@@ -134,7 +134,17 @@ def confirm_prune(out: Output, yes: bool, deletes: list[Change]) -> None:
         raise SilentExit(2)
 
 
-def report_stop(out: Output, changes: list[Change], applied: int, exc: BaseException, file: str) -> None:
+def rerun_command(opts: ApplyOptions) -> str:
+    import shlex
+
+    return (
+        "discue apply"
+        + ("" if opts.file == DEFAULT_FILE else f" -f {shlex.quote(opts.file)}")
+        + (" --prune" if opts.prune else "")
+    )
+
+
+def report_stop(out: Output, changes: list[Change], applied: int, exc: BaseException, rerun: str) -> None:
     """Say what was applied, what failed (or was in flight) and what was not, so a rerun can finish."""
     from discue_cli.errors import DiscueError
     from discue_cli.output.plan import change_line
@@ -142,7 +152,6 @@ def report_stop(out: Output, changes: list[Change], applied: int, exc: BaseExcep
     if applied >= len(changes):
         return
     stopped, rest = changes[applied], changes[applied + 1 :]
-    rerun = "discue apply" + ("" if file == DEFAULT_FILE else f" -f {file}")
     failed = isinstance(exc, DiscueError)
     head = "Failed" if failed else "Interrupted during (it may or may not have been applied)"
     note = f"Applied {applied} of {len(changes)} change(s); run `{rerun}` again to complete the rest."

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from discue_cli.commands.apply.rules import schema_problems
 from discue_cli.errors import UsageError
+from discue_cli.output.plan import printable
 
 MAX_NAME = 256
 TOP_KEYS = ("queues",)
@@ -58,7 +59,9 @@ def load(label: str, raw: bytes, generation: str | None = None) -> Declared:
 
 def check(data: dict[str, Any], generation: str | None = None) -> tuple[Declared, list[str]]:
     """The declared state and every problem found in parsed TOML (problems first to last)."""
-    problems = [f"unknown key '{key}' (expected {', '.join(TOP_KEYS)})" for key in data if key not in TOP_KEYS]
+    problems = [
+        f"unknown key '{printable(key)}' (expected {', '.join(TOP_KEYS)})" for key in data if key not in TOP_KEYS
+    ]
     if "queues" not in data:
         # An empty file must not read as "no queues": with --prune that would delete them all.
         problems.append("no queues declared (write `queues = []` to declare that there are none)")
@@ -82,7 +85,9 @@ def check(data: dict[str, Any], generation: str | None = None) -> tuple[Declared
                 problems.append(f"{where}: the name is declared twice (queue #{seen[name]} and #{number})")
             seen.setdefault(name, number)
         problems += [
-            f"{where}: unknown key '{k}' (expected {', '.join(QUEUE_KEYS)})" for k in entry if k not in QUEUE_KEYS
+            f"{where}: unknown key '{printable(k)}' (expected {', '.join(QUEUE_KEYS)})"
+            for k in entry
+            if k not in QUEUE_KEYS
         ]
         schema = entry.get("schema")
         if "schema" in entry:
@@ -116,7 +121,9 @@ def check_listeners(entries: Any, queue_where: str) -> tuple[tuple[ListenerSpec,
                 problems.append(f"{where}: the name is declared twice in this queue (#{seen[name]} and #{number})")
             seen.setdefault(name, number)
         problems += [
-            f"{where}: unknown key '{k}' (expected {', '.join(LISTENER_KEYS)})" for k in entry if k not in LISTENER_KEYS
+            f"{where}: unknown key '{printable(k)}' (expected {', '.join(LISTENER_KEYS)})"
+            for k in entry
+            if k not in LISTENER_KEYS
         ]
         for key in URL_KEYS:
             problems += url_problems(entry.get(key), f"{where}: {key}")

@@ -8,6 +8,7 @@ from typing import Any
 from discue_cli.commands.apply.model import Declared, QueueSpec
 from discue_cli.commands.apply.rules import normalised
 from discue_cli.errors import UsageError
+from discue_cli.output.plan import printable
 
 SYMBOLS = {"add": "+", "change": "~", "delete": "-"}
 
@@ -77,7 +78,7 @@ def plan(declared: Declared, server: list[Queue], prune: bool) -> list[Change]:
             change.values, change.before = {"schema": spec.schema}, {"schema": queue.schema}
             changes.append(change)
         declared_listeners = {listener.name for listener in spec.listeners}
-        current = matching(queue.listeners, declared_listeners, f"listeners in queue '{spec.name}'")
+        current = matching(queue.listeners, declared_listeners, f"listeners in queue '{printable(spec.name)}'")
         changes += listener_changes(spec, queue.id, current)
         if prune:
             for listener in sorted(queue.listeners, key=lambda item: item.name):
@@ -115,9 +116,9 @@ def matching(items: list[Any], declared: set[str], what: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for item in items:
         if item.name in found and item.name in declared:
-            ids = ", ".join(str(other.id) for other in items if other.name == item.name)
+            ids = ", ".join(printable(str(other.id)) for other in items if other.name == item.name)
             raise UsageError(
-                f"the server has several {what} named '{item.name}' (ids {ids})",
+                f"the server has several {what} named '{printable(item.name)}' (ids {ids})",
                 hint="delete the extra ones by id, then apply again",
             )
         found.setdefault(item.name, item)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from discue_cli.output.plan import printable
+
 COMMON = {"type", "required"}
 KEYS = {
     "object": COMMON | {"props", "strict"},
@@ -29,7 +31,7 @@ def schema_problems(schema: Any, where: str) -> list[str]:
         return [f"{where}: an empty table (leave schema out for a queue without one)"]
     problems: list[str] = []
     for field, rule in schema.items():
-        problems += rule_problems(rule, f"{where}.{field}")
+        problems += rule_problems(rule, f"{where}.{printable(str(field))}")
     return problems
 
 
@@ -38,8 +40,8 @@ def rule_problems(rule: Any, where: str) -> list[str]:
         return [f"{where}: expected a rule table with a type"]
     kind = rule.get("type")
     if kind not in KEYS:
-        return [f"{where}: type must be one of {', '.join(KEYS)}, got {kind!r}"]
-    problems = [f"{where}: unknown key '{key}' for a {kind} rule" for key in rule if key not in KEYS[kind]]
+        return [f"{where}: type must be one of {', '.join(KEYS)}, got {printable(repr(kind))}"]
+    problems = [f"{where}: unknown key '{printable(key)}' for a {kind} rule" for key in rule if key not in KEYS[kind]]
     for flag in ("required", "strict"):
         if flag in rule and not isinstance(rule[flag], bool):
             problems.append(f"{where}.{flag}: expected true or false")
@@ -52,7 +54,7 @@ def rule_problems(rule: Any, where: str) -> list[str]:
             problems.append(f"{where}.props: an object rule needs a table of at least one nested rule")
         else:
             for name, nested in props.items():
-                problems += rule_problems(nested, f"{where}.props.{name}")
+                problems += rule_problems(nested, f"{where}.props.{printable(str(name))}")
     elif kind == "array":
         if "items" not in rule:
             problems.append(f"{where}.items: an array rule needs the rule of its items")
