@@ -24,6 +24,8 @@ NOUNS = {
     "api-keys": "api_keys",
     "api-clients": "api_clients",
     "api": "raw",
+    "apply": "apply",
+    "export": "export",
     "auth": "auth",
     "config": "config",
     "emulator": "emulator",

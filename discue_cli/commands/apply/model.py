@@ -1,0 +1,168 @@
+"""The declared state: a discue.toml read and checked whole, before any request is sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from discue_cli.commands.apply.rules import schema_problems
+from discue_cli.errors import UsageError
+from discue_cli.output.plan import printable
+
+MAX_NAME = 256
+TOP_KEYS = ("queues",)
+QUEUE_KEYS = ("name", "schema", "listeners")
+LISTENER_KEYS = ("name", "notify_url", "liveness_url")
+URL_KEYS = ("notify_url", "liveness_url")
+NO_SCHEMA_GENERATIONS = ("2022-05",)
+
+
+@dataclass(frozen=True)
+class ListenerSpec:
+    name: str
+    notify_url: str
+    liveness_url: str
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    schema: dict[str, Any] | None = None
+    listeners: tuple[ListenerSpec, ...] = ()
+
+
+@dataclass
+class Declared:
+    queues: list[QueueSpec] = field(default_factory=list)
+
+
+def load(label: str, raw: bytes, generation: str | None = None) -> Declared:
+    """Parse and check a whole file; every problem is a UsageError naming `label` (the file)."""
+    import tomllib
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{label}: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{label}: invalid TOML: {exc}") from None
+    declared, problems = check(data, generation)
+    if problems:
+        more = len(problems) - 1
+        hint = f"{more} more problem(s) in the file after this one" if more else None
+        raise UsageError(f"{label}: {problems[0]}", hint=hint)
+    return declared
+
+
+def check(data: dict[str, Any], generation: str | None = None) -> tuple[Declared, list[str]]:
+    """The declared state and every problem found in parsed TOML (problems first to last)."""
+    problems = [
+        f"unknown key '{printable(key)}' (expected {', '.join(TOP_KEYS)})" for key in data if key not in TOP_KEYS
+    ]
+    if "queues" not in data:
+        # An empty file must not read as "no queues": with --prune that would delete them all.
+        problems.append("no queues declared (write `queues = []` to declare that there are none)")
+        return Declared(), problems
+    entries = data["queues"]
+    if not isinstance(entries, list):
+        return Declared(), [*problems, "queues: expected [[queues]] tables"]
+    declared = Declared()
+    seen: dict[str, int] = {}
+    for number, entry in enumerate(entries, 1):
+        where = f"queue #{number}"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: expected a table")
+            continue
+        name = entry.get("name")
+        bad_name = name_problems(name, where)
+        problems += bad_name
+        if not bad_name:
+            where = f"queue #{number} '{name}'"
+            if name in seen:
+                problems.append(f"{where}: the name is declared twice (queue #{seen[name]} and #{number})")
+            seen.setdefault(name, number)
+        problems += [
+            f"{where}: unknown key '{printable(k)}' (expected {', '.join(QUEUE_KEYS)})"
+            for k in entry
+            if k not in QUEUE_KEYS
+        ]
+        schema = entry.get("schema")
+        if "schema" in entry:
+            problems += schema_problems(schema, f"{where}: schema")
+            if generation in NO_SCHEMA_GENERATIONS:
+                problems.append(f"{where}: the {generation} API generation has no queue schemas")
+        listeners, found = check_listeners(entry.get("listeners", []), where)
+        problems += found
+        if not bad_name:
+            declared.queues.append(QueueSpec(name, schema if isinstance(schema, dict) else None, listeners))
+    return declared, problems
+
+
+def check_listeners(entries: Any, queue_where: str) -> tuple[tuple[ListenerSpec, ...], list[str]]:
+    if not isinstance(entries, list):
+        return (), [f"{queue_where}: listeners: expected [[queues.listeners]] tables"]
+    listeners: list[ListenerSpec] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, entry in enumerate(entries, 1):
+        where = f"{queue_where}, listener #{number}"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: expected a table")
+            continue
+        name = entry.get("name")
+        bad_name = name_problems(name, where)
+        problems += bad_name
+        if not bad_name:
+            where = f"{queue_where}, listener #{number} '{name}'"
+            if name in seen:
+                problems.append(f"{where}: the name is declared twice in this queue (#{seen[name]} and #{number})")
+            seen.setdefault(name, number)
+        problems += [
+            f"{where}: unknown key '{printable(k)}' (expected {', '.join(LISTENER_KEYS)})"
+            for k in entry
+            if k not in LISTENER_KEYS
+        ]
+        for key in URL_KEYS:
+            problems += url_problems(entry.get(key), f"{where}: {key}")
+        if all(isinstance(entry.get(k), str) for k in LISTENER_KEYS):
+            listeners.append(ListenerSpec(entry["name"], entry["notify_url"], entry["liveness_url"]))
+    return tuple(listeners), problems
+
+
+def name_problems(name: Any, where: str) -> list[str]:
+    if name is None:
+        return [f"{where}: missing name"]
+    if not isinstance(name, str) or not name.strip():
+        return [f"{where}: name must be a non-empty string"]
+    if len(name) > MAX_NAME:
+        return [f"{where}: name is longer than {MAX_NAME} characters"]
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return [f"{where}: name contains a control character"]
+    return []
+
+
+def url_problems(value: Any, where: str) -> list[str]:
+    """An http(s) URL with a host and, when given, a valid port."""
+    if value is None:
+        return [f"{where}: missing"]
+    if not isinstance(value, str):
+        return [f"{where}: expected a URL string"]
+    malformed = [f"{where}: '{value}' is not an http(s) URL with a host"]
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return [f"{where}: a URL cannot contain spaces or control characters"]
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed [IPv6 bracket
+        return malformed
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return malformed
+    try:
+        port = parts.port  # raises for a port that is not a number, or above 65535
+    except ValueError:
+        port = 0
+    if port == 0:
+        return [f"{where}: '{value}' has an invalid port (1-65535)"]
+    return []
