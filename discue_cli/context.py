@@ -85,19 +85,49 @@ class Context:
             concurrency=concurrency,
         )
         if not settings.local:
-            return Client(settings.api_endpoint, settings.api_key, transport=self.transport, **common)
+            client = Client(settings.api_endpoint, settings.api_key, transport=self.transport, **common)
+            client.generation = self.generation_tracker(settings)
+            return client
+
+        import inspect
 
         import httpx
 
+        from discue_cli.api.generations import AUTO, LATEST_DOCUMENTED, Tracker
         from discue_cli.emulator.app import create_app
         from discue_cli.emulator.store import StoreUnavailable
         from discue_cli.settings import local_db_path
 
+        # The local discue learns the newer generations in a separate change: pass one only once it takes one.
+        serves_generations = "generation" in inspect.signature(create_app).parameters
+        generation = settings.api_version if settings.api_version != AUTO else LATEST_DOCUMENTED
+        if not serves_generations:
+            if settings.api_version not in (AUTO, "2022-05"):
+                raise UsageError(f"this local discue serves only the 2022-05 API generation, not {generation}")
+            generation = "2022-05"
         try:
-            app = create_app(local_db_path(self.environ), require_key=False)
+            if serves_generations:
+                app = create_app(local_db_path(self.environ), require_key=False, generation=generation)
+            else:
+                app = create_app(local_db_path(self.environ), require_key=False)
         except StoreUnavailable as exc:
             raise UsageError(str(exc), hint="set DISCUE_LOCAL_DB to a writable file") from None
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         client = Client(LOCAL_BASE_URL, None, transport=transport, require_key=False, **common)
         client.closers.append(app.state.store.close)
+        client.generation = Tracker.fixed(generation, "served by the local discue")
         return client
+
+    def generation_tracker(self, settings: Settings) -> Any:
+        """What this run knows of the endpoint's API generation: pinned, or under `auto` what the cache holds."""
+        from discue_cli.api.generations import CACHE_FILE, Tracker
+        from discue_cli.settings import cache_dir
+
+        if self.flags.get("api_version") is not None:
+            source = "--api-version"
+        elif self.environ.get("DISCUE_API_VERSION"):
+            source = "DISCUE_API_VERSION"
+        else:
+            source = f"the config file ({settings.config_path})"
+        cache = cache_dir(self.environ) / CACHE_FILE
+        return Tracker.start(settings.api_version, settings.api_endpoint, cache, source)

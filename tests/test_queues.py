@@ -127,16 +127,24 @@ def test_get_unknown_name_exit_4(local):
     assert result.stderr == "Error: no queue named 'nope'\nHint: `discue queues list` shows the queues\n"
 
 
-def test_get_unknown_id_exit_4_with_api_title(local):
+def test_get_unknown_id_exit_4_with_api_title_and_the_id(local):
     result = local("queues", "get", "00000000-0000-4000-8000-000000000000")
-    assert (result.exit_code, result.stderr) == (4, "Error: Not Found (404)\n")
+    assert (result.exit_code, result.stderr) == (
+        4,
+        "Error: Not Found (404)\nHint: there is no queue '00000000-0000-4000-8000-000000000000'\n",
+    )
 
 
 def test_error_with_json_is_one_json_object_on_stderr(local):
     result = local("queues", "get", "00000000-0000-4000-8000-000000000000", "--json")
     assert result.exit_code == 4
     assert result.stdout == ""
-    assert json.loads(result.stderr) == {"title": "Not Found", "status": 404, "exit_code": 4}
+    assert json.loads(result.stderr) == {
+        "title": "Not Found",
+        "status": 404,
+        "exit_code": 4,
+        "hint": "there is no queue '00000000-0000-4000-8000-000000000000'",
+    }
 
 
 def test_update_renames(local):
@@ -150,7 +158,10 @@ def test_update_to_a_taken_name_exit_5(local):
     create(local, "a")
     create(local, "b")
     result = local("queues", "update", "a", "--name", "b")
-    assert (result.exit_code, result.stderr) == (5, "Error: Unprocessable Entity (422)\n")
+    assert (result.exit_code, result.stderr) == (
+        5,
+        "Error: Unprocessable Entity (422)\nHint: a queue named 'b' may exist already; --if-not-exists reuses it\n",
+    )
 
 
 def test_delete_without_yes_off_a_terminal_refuses_and_keeps_the_queue(local):

@@ -107,7 +107,7 @@ def test_config_rejects_unknown_keys_and_bad_values(cli):
     result = cli("config", "set", "colour", "red")
     assert (result.exit_code, result.stderr) == (
         2,
-        "Error: unknown setting 'colour' (known: api_key, api_endpoint, local, timeout, retries)\n",
+        "Error: unknown setting 'colour' (known: api_key, api_endpoint, local, timeout, retries, api_version)\n",
     )
     result = cli("config", "set", "local", "maybe")
     assert (result.exit_code, result.stderr) == (2, "Error: local: expected true or false, got 'maybe'\n")
