@@ -152,7 +152,8 @@ def test_auth_login_with_key_reads_stdin_verifies_and_stores_0600(cli, served):
     assert status.exit_code == 0
     assert status.stdout == (
         f"profile\tdefault\nendpoint\t{served.endpoint}\napi_key\t****{served.key[-4:]}\n"
-        f"config\t{config_file()}\nstatus\tok\n"
+        f"config\t{config_file()}\napi_version\tauto: not known yet (writes send `name` until a reply tells)\n"
+        "status\tok\n"
     )
     assert served.key not in status.stdout + status.stderr
 
@@ -177,7 +178,7 @@ def test_auth_status_with_a_wrong_key_exit_3(cli, served):
     assert result.exit_code == 3
     assert "not-the-key-1234567" not in result.stdout + result.stderr
     assert result.stdout.splitlines()[2] == "api_key\t****4567"
-    assert result.stdout.splitlines()[4] == "status\tfailing: Unauthorized"
+    assert result.stdout.splitlines()[5] == "status\tfailing: Unauthorized"
 
 
 def test_auth_logout_removes_the_key(cli):
@@ -203,11 +204,12 @@ def test_auth_status_on_a_terminal_is_aligned(cli, served, tty):
     result = cli("--api-endpoint", served.endpoint, "--api-key", served.key, "auth", "status")
     assert result.exit_code == 0
     assert result.stdout == (
-        "profile   default\n"
-        f"endpoint  {served.endpoint}\n"
-        f"api_key   ****{served.key[-4:]}\n"
-        f"config    {config_file()}\n"
-        "status    ok\n"
+        "profile      default\n"
+        f"endpoint     {served.endpoint}\n"
+        f"api_key      ****{served.key[-4:]}\n"
+        f"config       {config_file()}\n"
+        "api_version  auto: not known yet (writes send `name` until a reply tells)\n"
+        "status       ok\n"
     )
 
 
