@@ -115,19 +115,22 @@ class Context:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         client = Client(LOCAL_BASE_URL, None, transport=transport, require_key=False, **common)
         client.closers.append(app.state.store.close)
-        client.generation = Tracker.fixed(generation, "served by the local discue")
+        pinned = settings.api_version != AUTO
+        how = f"pinned by {self.api_version_source(settings)}" if pinned else "chosen by the local discue (auto)"
+        client.generation = Tracker.fixed(generation, how)
         return client
+
+    def api_version_source(self, settings: Settings) -> str:
+        if self.flags.get("api_version") is not None:
+            return "--api-version"
+        if self.environ.get("DISCUE_API_VERSION"):
+            return "DISCUE_API_VERSION"
+        return f"the config file ({settings.config_path})"
 
     def generation_tracker(self, settings: Settings) -> Any:
         """What this run knows of the endpoint's API generation: pinned, or under `auto` what the cache holds."""
         from discue_cli.api.generations import CACHE_FILE, Tracker
         from discue_cli.settings import cache_dir
 
-        if self.flags.get("api_version") is not None:
-            source = "--api-version"
-        elif self.environ.get("DISCUE_API_VERSION"):
-            source = "DISCUE_API_VERSION"
-        else:
-            source = f"the config file ({settings.config_path})"
         cache = cache_dir(self.environ) / CACHE_FILE
-        return Tracker.start(settings.api_version, settings.api_endpoint, cache, source)
+        return Tracker.start(settings.api_version, settings.api_endpoint, cache, self.api_version_source(settings))

@@ -16,6 +16,11 @@ api = stubs.api  # the fixture
 SCHEMA = '{"userId": {"type": "string"}}'
 
 
+def pairs(result) -> dict:
+    """`auth status` piped: KEY<TAB>VALUE lines."""
+    return dict(line.split("\t", 1) for line in result.stdout.splitlines())
+
+
 def cache(isolated) -> dict:
     return json.loads((isolated / "cache" / "generations.json").read_text())
 
@@ -178,26 +183,37 @@ def test_auth_status_says_which_generation_and_how_it_was_found(api, httpmock, i
     expect(httpmock, "GET", "/queues", {"queues": [{"id": Q, "name": "orders"}]})
     result = api("auth", "status")
     assert result.exit_code == 0, result.stderr
-    lines = dict(line.split("\t", 1) for line in result.stdout.splitlines())
+    lines = pairs(result)
     remembered = isolated / "cache" / "generations.json"
     assert lines["api_version"] == f"2023-04 (auto: detected from this endpoint's replies, remembered in {remembered})"
     expect(httpmock, "GET", "/queues", {"queues": [{"id": Q, "name": "orders"}]})
-    lines = dict(line.split("\t", 1) for line in api("auth", "status").stdout.splitlines())
+    lines = pairs(api("auth", "status"))
     assert lines["api_version"] == f"2023-04 (auto: remembered from earlier replies ({remembered}))"
     expect(httpmock, "GET", "/queues", {"queues": []})
-    lines = dict(line.split("\t", 1) for line in api("--api-version", "2024-08", "auth", "status").stdout.splitlines())
+    lines = pairs(api("--api-version", "2024-08", "auth", "status"))
     assert lines["api_version"] == "2024-08 (pinned by --api-version)"
 
 
 def test_auth_status_when_nothing_tells_the_generation(api, httpmock):
     expect(httpmock, "GET", "/queues", {"queues": []})
-    lines = dict(line.split("\t", 1) for line in api("auth", "status").stdout.splitlines())
+    lines = pairs(api("auth", "status"))
     assert lines["api_version"] == "auto: not known yet (writes send `name` until a reply tells)"
 
 
 def test_auth_status_local(local):
-    lines = dict(line.split("\t", 1) for line in local("auth", "status").stdout.splitlines())
-    assert lines["api_version"].endswith(" (served by the local discue)")
+    lines = pairs(local("auth", "status"))
+    assert lines["api_version"].endswith(" (chosen by the local discue (auto))")
+    lines = pairs(local("--api-version", "2022-05", "auth", "status"))
+    assert lines["api_version"] == "2022-05 (pinned by --api-version)"
+
+
+def test_the_local_discue_follows_a_pinned_generation_from_the_environment(local):
+    result = local("stats", env={"DISCUE_API_VERSION": "2022-05"})
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "Error: the 2022-05 API generation has no /stats/messages (it is in 2023-04, 2024-08)\n"
+        "Hint: the generation was pinned by DISCUE_API_VERSION; --api-version chooses another\n",
+    )
 
 
 def test_a_reply_that_is_not_an_object_of_the_expected_shape_does_not_crash_detection(api, httpmock):

@@ -267,3 +267,14 @@ def test_api_clients_create_and_update(api, httpmock, gen):
     expect(httpmock, "PUT", f"/api_clients/{K}", renamed, {NAME[gen]: "example.com/prod"})
     result = api("api-clients", "update", K, "--name", "example.com/prod", gen=gen)
     assert (result.exit_code, result.stdout) == (0, f"{K}\texample.com/prod\n")
+
+
+def test_api_keys_create_says_so_when_no_reply_tells_the_new_keys_id(api, httpmock):
+    expect(httpmock, "POST", "/api_keys", {"api_key": SECRET, "_links": {}}, {})
+    expect(httpmock, "GET", "/api_keys", {"api_keys": [{"id": L, "name": "old", "key": "zzz"}]})
+    result = api("api-keys", "create", gen="2023-04")
+    assert (result.exit_code, result.stdout) == (0, f"\t\t{SECRET}\n")
+    assert result.stderr == (
+        "Warning: the API's reply does not say the new key's id; `discue api-keys list` shows it\n"
+        "Store the key now: the API never shows it again.\n"
+    )
