@@ -30,8 +30,11 @@ NOUNS = {
     "config": "config",
     "emulator": "emulator",
     "completion": "completion",
+    "stats": "stats",
+    "events": "events",
+    "domains": "domains",
 }
-VALUE_OPTIONS = {"--api-key", "--api-endpoint", "--profile", "--timeout", "--retries"}
+VALUE_OPTIONS = {"--api-key", "--api-endpoint", "--profile", "--timeout", "--retries", "--api-version"}
 
 
 def invoked_noun(argv: list[str]) -> str | None:
@@ -151,6 +154,14 @@ def build_app(argv: list[str] | None = None, make_context=None):
             str | None,
             typer.Option("--retries", metavar="N", help="Retries on safe failures [env: DISCUE_RETRIES; default: 3]"),
         ] = None,
+        api_version: Annotated[
+            str | None,
+            typer.Option(
+                "--api-version",
+                metavar="GEN",
+                help="API generation: 2022-05, 2023-04, 2024-08 or auto [env: DISCUE_API_VERSION; default: auto]",
+            ),
+        ] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One stderr line per HTTP exchange.")] = False,
         no_color: Annotated[bool, typer.Option("--no-color", help="No color [env: NO_COLOR].")] = False,
         version: Annotated[
@@ -165,6 +176,7 @@ def build_app(argv: list[str] | None = None, make_context=None):
             "local": local,
             "timeout": timeout,
             "retries": retries,
+            "api_version": api_version,
             "verbose": verbose,
             "no_color": no_color,
         }

@@ -85,19 +85,42 @@ class Context:
             concurrency=concurrency,
         )
         if not settings.local:
-            return Client(settings.api_endpoint, settings.api_key, transport=self.transport, **common)
+            client = Client(settings.api_endpoint, settings.api_key, transport=self.transport, **common)
+            client.generation = self.generation_tracker(settings)
+            return client
 
         import httpx
 
+        from discue_cli.api.generations import AUTO, LATEST_DOCUMENTED, Tracker
         from discue_cli.emulator.app import create_app
         from discue_cli.emulator.store import StoreUnavailable
         from discue_cli.settings import local_db_path
 
+        # `auto` means the API as discue documents it today; one database serves every generation.
+        generation = settings.api_version if settings.api_version != AUTO else LATEST_DOCUMENTED
         try:
-            app = create_app(local_db_path(self.environ), require_key=False, generation="2022-05")
+            app = create_app(local_db_path(self.environ), require_key=False, generation=generation)
         except StoreUnavailable as exc:
             raise UsageError(str(exc), hint="set DISCUE_LOCAL_DB to a writable file") from None
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         client = Client(LOCAL_BASE_URL, None, transport=transport, require_key=False, **common)
         client.closers.append(app.state.store.close)
+        pinned = settings.api_version != AUTO
+        how = f"pinned by {self.api_version_source(settings)}" if pinned else "chosen by the local discue (auto)"
+        client.generation = Tracker.fixed(generation, how)
         return client
+
+    def api_version_source(self, settings: Settings) -> str:
+        if self.flags.get("api_version") is not None:
+            return "--api-version"
+        if self.environ.get("DISCUE_API_VERSION"):
+            return "DISCUE_API_VERSION"
+        return f"the config file ({settings.config_path})"
+
+    def generation_tracker(self, settings: Settings) -> Any:
+        """What this run knows of the endpoint's API generation: pinned, or under `auto` what the cache holds."""
+        from discue_cli.api.generations import CACHE_FILE, Tracker
+        from discue_cli.settings import cache_dir
+
+        cache = cache_dir(self.environ) / CACHE_FILE
+        return Tracker.start(settings.api_version, settings.api_endpoint, cache, self.api_version_source(settings))

@@ -27,6 +27,7 @@ ENV_VARS = {
     "local": "DISCUE_LOCAL",
     "timeout": "DISCUE_TIMEOUT",
     "retries": "DISCUE_RETRIES",
+    "api_version": "DISCUE_API_VERSION",
 }
 CONFIG_KEYS = tuple(ENV_VARS)
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -43,6 +44,7 @@ class Settings:
     local: bool = False
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
+    api_version: str = "auto"
     verbose: bool = False
     config_path: Path = field(default_factory=lambda: config_path(os.environ))
     warnings: list[str] = field(default_factory=list)
@@ -64,6 +66,15 @@ def local_db_path(env: Mapping[str, str]) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("discue")) / "local.sqlite3"
+
+
+def cache_dir(env: Mapping[str, str]) -> Path:
+    """$DISCUE_CACHE_DIR, else the user's cache dir (where `auto` remembers each endpoint's API generation)."""
+    if env.get("DISCUE_CACHE_DIR"):
+        return Path(env["DISCUE_CACHE_DIR"]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("discue"))
 
 
 def check_key(key: str) -> None:
@@ -91,6 +102,10 @@ def parse_value(key: str, raw: Any, source: str) -> Any:
         if word in FALSE_WORDS:
             return False
         raise UsageError(f"{source}: expected true or false, got '{raw}'")
+    if key == "api_version":
+        from discue_cli.api.generations import parse_generation
+
+        return parse_generation(raw, source)
     if key == "timeout":
         try:
             value = float(raw)

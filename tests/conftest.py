@@ -33,6 +33,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DISCUE_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("DISCUE_LOCAL_DB", str(tmp_path / "data" / "local.sqlite3"))
+    monkeypatch.setenv("DISCUE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.chdir(tmp_path)
@@ -53,6 +54,12 @@ class Setup:
 @pytest.fixture
 def setup() -> Setup:
     return Setup()
+
+
+@pytest.fixture
+def gen_2022(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin the CLI (and so --local) to the May 2022 generation, whose shapes the older tests pin."""
+    monkeypatch.setenv("DISCUE_API_VERSION", "2022-05")
 
 
 @pytest.fixture
@@ -93,9 +100,10 @@ def httpmock(setup: Setup) -> Iterator[HttpMock]:
 
 
 def clean_env(**settings: str) -> dict[str, str]:
-    """This process's environment without DISCUE_ settings (but with the test's own config file),
-    plus the ones given."""
-    kept = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_") or k == "DISCUE_CONFIG"}
+    """This process's environment without DISCUE_ settings (but with the test's own config file and
+    cache dir), plus the ones given."""
+    own = ("DISCUE_CONFIG", "DISCUE_CACHE_DIR", "DISCUE_API_VERSION")
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_") or k in own}
     return {**kept, **settings}
 
 

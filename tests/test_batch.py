@@ -12,8 +12,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import UUID
+
+# These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
+pytestmark = pytest.mark.usefixtures("gen_2022")
 
 DISCUE = Path(sys.executable).with_name("discue")
 

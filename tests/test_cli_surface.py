@@ -15,6 +15,9 @@ import pytest
 from discue_cli import __version__
 from tests.conftest import clean_env
 
+# These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
+pytestmark = pytest.mark.usefixtures("gen_2022")
+
 ROOT = Path(__file__).resolve().parent.parent
 DISCUE = Path(sys.executable).with_name("discue")
 

@@ -12,6 +12,9 @@ import pytest
 
 from tests.conftest import UUID, clean_env
 
+# These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
+pytestmark = pytest.mark.usefixtures("gen_2022")
+
 DISCUE = Path(sys.executable).with_name("discue")
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import LISTENER_URLS, UUID
+
+# These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
+pytestmark = pytest.mark.usefixtures("gen_2022")
 
 NOTIFY = LISTENER_URLS
 

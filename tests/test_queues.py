@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import LISTENER_URLS, UUID
+
+# These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
+pytestmark = pytest.mark.usefixtures("gen_2022")
 
 
 def create(local, name: str) -> str:
@@ -127,16 +132,24 @@ def test_get_unknown_name_exit_4(local):
     assert result.stderr == "Error: no queue named 'nope'\nHint: `discue queues list` shows the queues\n"
 
 
-def test_get_unknown_id_exit_4_with_api_title(local):
+def test_get_unknown_id_exit_4_with_api_title_and_the_id(local):
     result = local("queues", "get", "00000000-0000-4000-8000-000000000000")
-    assert (result.exit_code, result.stderr) == (4, "Error: Not Found (404)\n")
+    assert (result.exit_code, result.stderr) == (
+        4,
+        "Error: Not Found (404)\nHint: there is no queue '00000000-0000-4000-8000-000000000000'\n",
+    )
 
 
 def test_error_with_json_is_one_json_object_on_stderr(local):
     result = local("queues", "get", "00000000-0000-4000-8000-000000000000", "--json")
     assert result.exit_code == 4
     assert result.stdout == ""
-    assert json.loads(result.stderr) == {"title": "Not Found", "status": 404, "exit_code": 4}
+    assert json.loads(result.stderr) == {
+        "title": "Not Found",
+        "status": 404,
+        "exit_code": 4,
+        "hint": "there is no queue '00000000-0000-4000-8000-000000000000'",
+    }
 
 
 def test_update_renames(local):
@@ -150,7 +163,10 @@ def test_update_to_a_taken_name_exit_5(local):
     create(local, "a")
     create(local, "b")
     result = local("queues", "update", "a", "--name", "b")
-    assert (result.exit_code, result.stderr) == (5, "Error: Unprocessable Entity (422)\n")
+    assert (result.exit_code, result.stderr) == (
+        5,
+        "Error: Unprocessable Entity (422)\nHint: a queue named 'b' may exist already; --if-not-exists reuses it\n",
+    )
 
 
 def test_delete_without_yes_off_a_terminal_refuses_and_keeps_the_queue(local):

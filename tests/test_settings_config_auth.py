@@ -12,6 +12,9 @@ import pytest
 from discue_cli.errors import UsageError
 from discue_cli.settings import resolve, save_config
 
+# These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
+pytestmark = pytest.mark.usefixtures("gen_2022")
+
 KEY = "abcdefghijklmnop-secret-1234"
 
 
@@ -107,7 +110,7 @@ def test_config_rejects_unknown_keys_and_bad_values(cli):
     result = cli("config", "set", "colour", "red")
     assert (result.exit_code, result.stderr) == (
         2,
-        "Error: unknown setting 'colour' (known: api_key, api_endpoint, local, timeout, retries)\n",
+        "Error: unknown setting 'colour' (known: api_key, api_endpoint, local, timeout, retries, api_version)\n",
     )
     result = cli("config", "set", "local", "maybe")
     assert (result.exit_code, result.stderr) == (2, "Error: local: expected true or false, got 'maybe'\n")
@@ -142,7 +145,8 @@ def test_env_local(cli):
     assert cli("queues", "create", "from-env", env={"DISCUE_LOCAL": "1"}).exit_code == 0
 
 
-def test_auth_login_with_key_reads_stdin_verifies_and_stores_0600(cli, served):
+def test_auth_login_with_key_reads_stdin_verifies_and_stores_0600(cli, served, monkeypatch):
+    monkeypatch.delenv("DISCUE_API_VERSION")  # the generation line as `auto` shows it
     result = cli("--api-endpoint", served.endpoint, "auth", "login", "--with-key", input=served.key + "\n")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
@@ -152,7 +156,8 @@ def test_auth_login_with_key_reads_stdin_verifies_and_stores_0600(cli, served):
     assert status.exit_code == 0
     assert status.stdout == (
         f"profile\tdefault\nendpoint\t{served.endpoint}\napi_key\t****{served.key[-4:]}\n"
-        f"config\t{config_file()}\nstatus\tok\n"
+        f"config\t{config_file()}\napi_version\tauto: not known yet (writes send `name` until a reply tells)\n"
+        "status\tok\n"
     )
     assert served.key not in status.stdout + status.stderr
 
@@ -177,7 +182,7 @@ def test_auth_status_with_a_wrong_key_exit_3(cli, served):
     assert result.exit_code == 3
     assert "not-the-key-1234567" not in result.stdout + result.stderr
     assert result.stdout.splitlines()[2] == "api_key\t****4567"
-    assert result.stdout.splitlines()[4] == "status\tfailing: Unauthorized"
+    assert result.stdout.splitlines()[5] == "status\tfailing: Unauthorized"
 
 
 def test_auth_logout_removes_the_key(cli):
@@ -199,15 +204,17 @@ def test_key_from_env_is_sent(cli, setup):
     assert seen[0].headers["X-API-KEY"] == KEY
 
 
-def test_auth_status_on_a_terminal_is_aligned(cli, served, tty):
+def test_auth_status_on_a_terminal_is_aligned(cli, served, tty, monkeypatch):
+    monkeypatch.delenv("DISCUE_API_VERSION")  # the generation line as `auto` shows it
     result = cli("--api-endpoint", served.endpoint, "--api-key", served.key, "auth", "status")
     assert result.exit_code == 0
     assert result.stdout == (
-        "profile   default\n"
-        f"endpoint  {served.endpoint}\n"
-        f"api_key   ****{served.key[-4:]}\n"
-        f"config    {config_file()}\n"
-        "status    ok\n"
+        "profile      default\n"
+        f"endpoint     {served.endpoint}\n"
+        f"api_key      ****{served.key[-4:]}\n"
+        f"config       {config_file()}\n"
+        "api_version  auto: not known yet (writes send `name` until a reply tells)\n"
+        "status       ok\n"
     )
 
 

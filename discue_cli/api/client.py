@@ -158,6 +158,7 @@ class Client:
         self.sleep = sleep
         self.require_key = require_key
         self.closers: list[Callable[[], Any]] = []
+        self.generation: Any = None  # the API generation in use (api.generations.Tracker), set by Context.client
         parts = urlsplit(self.base_url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         headers = {"Accept": "application/json", "User-Agent": f"discue-cli/{__version__}"}

@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
-from discue_cli.api import Reply, embed_query
+from typing import Any
+
+from discue_cli.api import Reply, call, embed_query, segment
 from discue_cli.api.client import Client
+from discue_cli.api.generations import SINCE_2023, refuse_unless, with_name, writing
+
+REMOVE = object()  # `schema=REMOVE`: send `"schema": null`, which drops the queue's schema
+
+
+def path(queue_id: str) -> str:
+    return f"/queues/{segment(queue_id, 'queue id')}"
 
 
 async def list_queues(client: Client, embed: bool = False) -> Reply:
-    body = await client.request("GET", "/queues", params=embed_query(embed))
+    body = await call(client, "GET", "/queues", params=embed_query(client, embed))
     return Reply.many(body, "queues", embed)
 
 
 async def get_queue(client: Client, queue_id: str) -> Reply:
-    return Reply.one(await client.request("GET", f"/queues/{queue_id}"), "queue")
+    return Reply.one(await call(client, "GET", path(queue_id)), "queue")
 
 
-async def create_queue(client: Client, name: str) -> Reply:
-    return Reply.one(await client.request("POST", "/queues", json_body={"name": name}), "queue")
+async def queue_body(client: Client, name: str | None, schema: Any) -> dict[str, Any]:
+    """A create/update body in the generation's shape; a schema where the generation has none is refused."""
+    generation = await writing(client)
+    fields: dict[str, Any] = {} if name is None else {"name": name}
+    if schema is not None:
+        refuse_unless(client, "queue schemas", SINCE_2023)
+        fields["schema"] = None if schema is REMOVE else schema
+    return with_name(generation, fields)
 
 
-async def update_queue(client: Client, queue_id: str, name: str) -> Reply:
-    return Reply.one(await client.request("PUT", f"/queues/{queue_id}", json_body={"name": name}), "queue")
+async def create_queue(client: Client, name: str, schema: dict | None = None) -> Reply:
+    body = await queue_body(client, name, schema)
+    return Reply.one(await call(client, "POST", "/queues", json_body=body), "queue")
+
+
+async def update_queue(client: Client, queue_id: str, name: str | None, schema: Any = None) -> Reply:
+    body = await queue_body(client, name, schema)
+    return Reply.one(await call(client, "PUT", path(queue_id), json_body=body), "queue")
 
 
 async def delete_queue(client: Client, queue_id: str) -> None:
-    await client.request("DELETE", f"/queues/{queue_id}")
+    await call(client, "DELETE", path(queue_id))

@@ -2,47 +2,48 @@
 
 from __future__ import annotations
 
-import re
-
+from discue_cli.api import Reply, call
 from discue_cli.api.client import Client
-from discue_cli.errors import NotFoundError
+from discue_cli.api.generations import looks_like_id, name_of
+from discue_cli.errors import NotFoundError, UsageError
 
-# Loose on purpose: discue's own examples show ids whose first group has 7 digits.
-ID_SHAPE = re.compile(r"^[0-9a-fA-F]{6,8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-def looks_like_id(ref: str) -> bool:
-    return bool(ID_SHAPE.match(ref))
+__all__ = ["find_by_name", "looks_like_id", "resolve_domain_id", "resolve_listener_id", "resolve_queue_id"]
 
 
-def find_by_name(items: list[dict], ref: str) -> dict | None:
-    """The item whose id or name is `ref`; ids win over names."""
+def find_by_name(items: list[dict], ref: str, kind: str = "resource") -> dict | None:
+    """The item whose id, name or alias is `ref` (ids win); several of that name is a usage error."""
     for item in items:
         if item.get("id") == ref:
             return item
-    for item in items:
-        if item.get("name") == ref:
-            return item
-    return None
+    named = [item for item in items if name_of(item) == ref]
+    if len(named) > 1:
+        ids = ", ".join(str(item.get("id")) for item in named)
+        raise UsageError(f"{len(named)} {kind}s are named '{ref}': {ids}", hint=f"name the {kind} by its id")
+    return named[0] if named else None
+
+
+async def resolve(client: Client, ref: str, path: str, key: str, kind: str, where: str, hint: str) -> str:
+    if looks_like_id(ref):
+        return ref
+    found = find_by_name(Reply.many(await call(client, "GET", path), key).resources, ref, kind)
+    if found is None or found.get("id") is None:
+        raise NotFoundError(f"no {kind} named '{ref}'{where}", hint=hint)
+    return str(found["id"])
 
 
 async def resolve_queue_id(client: Client, ref: str) -> str:
     """The id of the queue `ref` names."""
-    if looks_like_id(ref):
-        return ref
-    body = await client.request("GET", "/queues")
-    found = find_by_name(body.get("queues") or [], ref)
-    if found is None or found.get("id") is None:
-        raise NotFoundError(f"no queue named '{ref}'", hint="`discue queues list` shows the queues")
-    return str(found["id"])
+    return await resolve(client, ref, "/queues", "queues", "queue", "", "`discue queues list` shows the queues")
 
 
 async def resolve_listener_id(client: Client, queue_id: str, ref: str) -> str:
     """The id of the listener `ref` names within a queue."""
-    if looks_like_id(ref):
-        return ref
-    body = await client.request("GET", f"/queues/{queue_id}/listeners")
-    found = find_by_name(body.get("listeners") or [], ref)
-    if found is None or found.get("id") is None:
-        raise NotFoundError(f"no listener named '{ref}' on that queue", hint="`discue listeners list QUEUE` shows them")
-    return str(found["id"])
+    from discue_cli.api.listeners import path
+
+    hint = "`discue listeners list QUEUE` shows them"
+    return await resolve(client, ref, path(queue_id), "listeners", "listener", " on that queue", hint)
+
+
+async def resolve_domain_id(client: Client, ref: str) -> str:
+    """The id of the domain `ref` names (by alias)."""
+    return await resolve(client, ref, "/domains", "domains", "domain", "", "`discue domains list` shows them")

@@ -164,3 +164,25 @@ async def list_in_queue_or_all(
     if queue is None:
         return await list_all(client, embed)
     return await list_in_queue(client, await resolve_queue_id(client, queue), embed)
+
+
+def check_name(value: str | None, what: str) -> None:
+    """A name with something in it, checked before anything is sent."""
+    if value is not None and not value.strip():
+        raise UsageError(f"{what} is empty", hint="give a name with at least one visible character")
+
+
+async def naming(work: Awaitable[Any], what: str) -> Any:
+    """Await `work`; a 404 from it keeps the API's title and says which resource was not there."""
+    from discue_cli.errors import NotFoundError
+
+    try:
+        return await work
+    except NotFoundError as exc:
+        exc.hint = exc.hint or f"there is no {what}"
+        raise
+
+
+def unique(refs: Sequence[str]) -> list[str]:
+    """Arguments in order with repeats dropped (deleting `a a` deletes a once)."""
+    return list(dict.fromkeys(refs))

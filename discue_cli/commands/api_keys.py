@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from discue_cli.commands._common import EmbedOption, YesOption, delete_all, display_name, guard_delete, run, with_output
+from discue_cli.commands._common import (
+    EmbedOption,
+    YesOption,
+    check_name,
+    context,
+    delete_all,
+    display_name,
+    guard_delete,
+    naming,
+    run,
+    unique,
+    with_output,
+)
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
@@ -43,7 +55,7 @@ def list_(ctx: typer.Context, embed: EmbedOption = False, *, fmt: OutputFormat) 
 async def get_run(key_id: str, client, out) -> None:
     from discue_cli.api import api_keys as api
 
-    out.show(await api.get_api_key(client, key_id))
+    out.show(await naming(api.get_api_key(client, key_id), f"API key '{key_id}'"))
 
 
 @app.command()
@@ -53,15 +65,46 @@ def get(ctx: typer.Context, key_id: IdArg, *, fmt: OutputFormat) -> None:
     run(ctx, get_run, key_id, fmt)
 
 
+NameOption = Annotated[str | None, typer.Option("--name", help="A name for the key.", show_default=False)]
+StatusOption = Annotated[KeyStatus | None, typer.Option("--status", help="enabled or disabled.")]
+ScopeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--scope",
+        metavar="RESOURCE:ACCESS[:TARGETS]",
+        help="A scope, e.g. queues:write or messages:read:ID1,ID2 (2023-04 on); repeatable.",
+        show_default=False,
+    ),
+]
+
+
+def key_fields(name: str | None, status: KeyStatus | None, scopes: list[str] | None) -> dict[str, Any]:
+    """The options given, checked before anything is sent."""
+    from discue_cli.api.generations import parse_scope
+
+    check_name(name, "--name")
+    fields: dict[str, Any] = {}
+    if name is not None:
+        fields["name"] = name
+    if status is not None:
+        fields["status"] = status.value
+    if scopes:
+        fields["scopes"] = [parse_scope(scope) for scope in scopes]
+    return fields
+
+
 @dataclass
 class CreateOptions:
-    name: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 async def create_run(opts: CreateOptions, client, out) -> None:
     from discue_cli.api import api_keys as api
 
-    out.show(await api.create_api_key(client, opts.name))
+    reply = await api.create_api_key(client, opts.fields)
+    out.show(reply)
+    if not reply.ids:
+        out.warn("the API's reply does not say the new key's id; `discue api-keys list` shows it")
     if not out.fmt.quiet:
         out.info("Store the key now: the API never shows it again.")
 
@@ -70,26 +113,27 @@ async def create_run(opts: CreateOptions, client, out) -> None:
 @with_output
 def create(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Option("--name", help="A name for the key.")] = None,
+    name: NameOption = None,
+    status: StatusOption = None,
+    scope: ScopeOption = None,
     *,
     fmt: OutputFormat,
 ) -> None:
     """Create an API key; its secret is printed this once."""
-    run(ctx, create_run, CreateOptions(name), fmt)
+    context(ctx).output(fmt)
+    run(ctx, create_run, CreateOptions(key_fields(name, status, scope)), fmt)
 
 
 @dataclass
 class UpdateOptions:
     key_id: str
-    changes: dict[str, str] = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
 
 
 async def update_run(opts: UpdateOptions, client, out) -> None:
     from discue_cli.api import api_keys as api
 
-    if not opts.changes:
-        raise UsageError("nothing to change: give --name or --status")
-    out.show(await api.update_api_key(client, opts.key_id, opts.changes))
+    out.show(await naming(api.update_api_key(client, opts.key_id, opts.changes), f"API key '{opts.key_id}'"))
 
 
 @app.command()
@@ -97,13 +141,17 @@ async def update_run(opts: UpdateOptions, client, out) -> None:
 def update(
     ctx: typer.Context,
     key_id: IdArg,
-    name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
-    status: Annotated[KeyStatus | None, typer.Option("--status", help="enabled or disabled.")] = None,
+    name: NameOption = None,
+    status: StatusOption = None,
+    scope: ScopeOption = None,
     *,
     fmt: OutputFormat,
 ) -> None:
-    """Rename, enable or disable an API key."""
-    changes = {k: v for k, v in (("name", name), ("status", status.value if status else None)) if v}
+    """Rename, enable or disable an API key, or replace its scopes (--scope replaces the whole list)."""
+    context(ctx).output(fmt)
+    changes = key_fields(name, status, scope)
+    if not changes:
+        raise UsageError("nothing to change: give --name, --status or --scope")
     run(ctx, update_run, UpdateOptions(key_id, changes), fmt)
 
 
@@ -117,7 +165,7 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
     from discue_cli.api import api_keys as api
 
     guard_delete(out, opts.yes)
-    targets = [await api.get_api_key(client, key_id) for key_id in opts.key_ids]
+    targets = [await naming(api.get_api_key(client, key_id), f"API key '{key_id}'") for key_id in unique(opts.key_ids)]
     names = ", ".join(display_name(t.resources[0]) for t in targets)
 
     async def delete(key):

@@ -63,6 +63,7 @@ def login(
 
 
 async def status_run(c: Context, client, out: Output) -> None:
+    from discue_cli.api import call
     from discue_cli.settings import redact
 
     settings = c.settings()
@@ -73,11 +74,21 @@ async def status_run(c: Context, client, out: Output) -> None:
         ("config", str(settings.config_path)),
     ]
     try:
-        await client.request("GET", "/queues")
+        await call(client, "GET", "/queues")  # also what the generation is, under `auto`
     except DiscueError as exc:
-        out.pairs([*shown, ("status", f"failing: {exc.title}")])
+        out.pairs([*shown, ("api_version", generation_line(client)), ("status", f"failing: {exc.title}")])
         raise
-    out.pairs([*shown, ("status", "ok")])
+    out.pairs([*shown, ("api_version", generation_line(client)), ("status", "ok")])
+
+
+def generation_line(client) -> str:
+    """The API generation in use and how it was found."""
+    from discue_cli.api.generations import tracker
+
+    state = tracker(client)
+    if state.known is None:
+        return "auto: not known yet (writes send `name` until a reply tells)"
+    return f"{state.known} ({state.how})"
 
 
 @app.command()

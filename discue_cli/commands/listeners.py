@@ -11,12 +11,15 @@ from discue_cli.commands._common import (
     EmbedOption,
     QueueArg,
     YesOption,
+    check_name,
     check_url,
     delete_all,
     display_name,
     guard_delete,
     list_in_queue_or_all,
+    naming,
     run,
+    unique,
     with_output,
 )
 from discue_cli.errors import UsageError
@@ -66,7 +69,12 @@ async def get_run(opts: GetOptions, client, out) -> None:
     from discue_cli.api.resolve import resolve_listener_id, resolve_queue_id
 
     queue_id = await resolve_queue_id(client, opts.queue)
-    out.show(await api.get_listener(client, queue_id, await resolve_listener_id(client, queue_id, opts.listener)))
+    listener_id = await resolve_listener_id(client, queue_id, opts.listener)
+    out.show(await naming(api.get_listener(client, queue_id, listener_id), described(opts.listener, opts.queue)))
+
+
+def described(listener: str, queue: str) -> str:
+    return f"listener '{listener}' of queue '{queue}'"
 
 
 @app.command()
@@ -87,14 +95,16 @@ class AddOptions:
 
 async def add_run(opts: AddOptions, client, out) -> None:
     from discue_cli.api import listeners as api
+    from discue_cli.api.generations import name_of
     from discue_cli.api.resolve import find_by_name, resolve_queue_id
 
+    check_name(opts.name, "the listener name")
     check_url(opts.notify_url, "--notify-url")
     check_url(opts.liveness_url, "--liveness-url")
     queue_id = await resolve_queue_id(client, opts.queue)
     if opts.if_not_exists:
-        existing = find_by_name((await api.list_listeners(client, queue_id)).resources, opts.name)
-        if existing and existing.get("name") == opts.name:
+        existing = find_by_name((await api.list_listeners(client, queue_id)).resources, opts.name, "listener")
+        if existing and name_of(existing) == opts.name:
             out.show(await api.get_listener(client, queue_id, existing["id"]))
             return
     out.show(await api.add_listener(client, queue_id, opts.name, opts.notify_url, opts.liveness_url))
@@ -135,11 +145,13 @@ async def update_run(opts: UpdateOptions, client, out) -> None:
 
     if not opts.changes:
         raise UsageError("nothing to change: give --name, --notify-url or --liveness-url")
+    check_name(opts.changes.get("name"), "--name")
     check_url(opts.changes.get("notify_url"), "--notify-url")
     check_url(opts.changes.get("liveness_url"), "--liveness-url")
     queue_id = await resolve_queue_id(client, opts.queue)
     listener_id = await resolve_listener_id(client, queue_id, opts.listener)
-    out.show(await api.update_listener(client, queue_id, listener_id, opts.changes))
+    work = api.update_listener(client, queue_id, listener_id, opts.changes)
+    out.show(await naming(work, described(opts.listener, opts.queue)))
 
 
 @app.command()
@@ -157,7 +169,8 @@ def update(
     fmt: OutputFormat,
 ) -> None:
     """Change a listener's name or URLs."""
-    changes = {k: v for k, v in (("name", name), ("notify_url", notify_url), ("liveness_url", liveness_url)) if v}
+    pairs = (("name", name), ("notify_url", notify_url), ("liveness_url", liveness_url))
+    changes = {k: v for k, v in pairs if v is not None}
     run(ctx, update_run, UpdateOptions(queue, listener, changes), fmt)
 
 
@@ -174,10 +187,10 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
 
     guard_delete(out, opts.yes)
     queue_id = await resolve_queue_id(client, opts.queue)
-    targets = [
-        await api.get_listener(client, queue_id, await resolve_listener_id(client, queue_id, ref))
-        for ref in opts.listeners
-    ]
+    targets = []
+    for ref in unique(opts.listeners):
+        listener_id = await resolve_listener_id(client, queue_id, ref)
+        targets.append(await naming(api.get_listener(client, queue_id, listener_id), described(ref, opts.queue)))
     names = ", ".join(display_name(t.resources[0]) for t in targets)
 
     async def delete(listener):

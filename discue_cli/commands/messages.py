@@ -11,11 +11,14 @@ from discue_cli.commands._common import (
     EmbedOption,
     QueueArg,
     YesOption,
+    check_name,
     context,
     delete_all,
     guard_delete,
     list_in_queue_or_all,
+    naming,
     run,
+    unique,
     with_output,
 )
 from discue_cli.errors import UsageError
@@ -62,7 +65,12 @@ async def get_run(opts: GetOptions, client, out) -> None:
     from discue_cli.api import messages as api
     from discue_cli.api.resolve import resolve_queue_id
 
-    out.show(await api.get_message(client, await resolve_queue_id(client, opts.queue), opts.message))
+    queue_id = await resolve_queue_id(client, opts.queue)
+    out.show(await naming(api.get_message(client, queue_id, opts.message), described(opts.message, opts.queue)))
+
+
+def described(message: str, queue: str) -> str:
+    return f"message '{message}' in queue '{queue}'"
 
 
 @app.command()
@@ -76,13 +84,18 @@ def get(ctx: typer.Context, queue: QueueArg, message: MessageArg, *, fmt: Output
 class AddOptions:
     queue: str
     data: str
+    name: str | None = None
 
 
 async def add_run(opts: AddOptions, client, out) -> None:
     from discue_cli.api import messages as api
+    from discue_cli.api.generations import SINCE_2023, refuse_unless, writing
     from discue_cli.api.resolve import resolve_queue_id
 
-    out.show(await api.add_message(client, await resolve_queue_id(client, opts.queue), opts.data))
+    if opts.name is not None:
+        await writing(client)
+        refuse_unless(client, "message names on create", SINCE_2023)
+    out.show(await api.add_message(client, await resolve_queue_id(client, opts.queue), opts.data, opts.name))
 
 
 @app.command()
@@ -91,6 +104,9 @@ def add(
     ctx: typer.Context,
     queue: QueueArg,
     data: Annotated[str | None, typer.Argument(help="The message's data string, sent as is.")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="A name for the message (2023-04 on).", show_default=False)
+    ] = None,
     data_file: Annotated[
         str | None, typer.Option("--data-file", metavar="PATH|-", help="Read the data from a file, or stdin.")
     ] = None,
@@ -108,6 +124,11 @@ def add(
     if len([s for s in (data, data_file, batch) if s is not None]) != 1:
         context(ctx).output(fmt)
         raise UsageError("give exactly one of DATA, --data-file or --batch")
+    if name is not None:
+        context(ctx).output(fmt)
+        check_name(name, "--name")
+        if batch is not None:
+            raise UsageError("--name names one message; it cannot be combined with --batch")
     stdin = context(ctx).streams.stdin_bytes
     if batch is not None:
         from discue_cli.commands._batch import BatchOptions, batch_run
@@ -124,7 +145,7 @@ def add(
         from discue_cli.commands._input import read_data_file
 
         data = read_data_file(data_file, stdin)
-    run(ctx, add_run, AddOptions(queue, data), fmt)
+    run(ctx, add_run, AddOptions(queue, data, name), fmt)
 
 
 @dataclass
@@ -138,7 +159,10 @@ async def update_run(opts: UpdateOptions, client, out) -> None:
     from discue_cli.api import messages as api
     from discue_cli.api.resolve import resolve_queue_id
 
-    out.show(await api.update_message(client, await resolve_queue_id(client, opts.queue), opts.message, opts.name))
+    check_name(opts.name, "--name")
+    queue_id = await resolve_queue_id(client, opts.queue)
+    work = api.update_message(client, queue_id, opts.message, opts.name)
+    out.show(await naming(work, described(opts.message, opts.queue)))
 
 
 @app.command()
@@ -168,7 +192,9 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
 
     guard_delete(out, opts.yes)
     queue_id = await resolve_queue_id(client, opts.queue)
-    targets = [await api.get_message(client, queue_id, ref) for ref in opts.messages]
+    targets = []
+    for ref in unique(opts.messages):
+        targets.append(await naming(api.get_message(client, queue_id, ref), described(ref, opts.queue)))
 
     async def delete(message):
         await api.delete_message(client, queue_id, message["id"])

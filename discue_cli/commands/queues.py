@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,11 +11,16 @@ from discue_cli.commands._common import (
     EmbedOption,
     QueueArg,
     YesOption,
+    check_name,
+    context,
     delete_all,
     guard_delete,
+    naming,
     run,
+    unique,
     with_output,
 )
+from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Create, inspect, rename and delete queues.", no_args_is_help=True)
@@ -48,20 +53,56 @@ async def get_run(opts: GetOptions, client, out) -> None:
     from discue_cli.api import queues as api
     from discue_cli.api.resolve import resolve_queue_id
 
-    out.show(await api.get_queue(client, await resolve_queue_id(client, opts.queue)))
+    queue_id = await resolve_queue_id(client, opts.queue)
+    out.show(await naming(api.get_queue(client, queue_id), f"queue '{opts.queue}'"))
 
 
 @app.command()
 @with_output
 def get(ctx: typer.Context, queue: QueueArg, *, fmt: OutputFormat) -> None:
-    """Show one queue and its listeners."""
+    """Show one queue (with its listeners or schema, as the API generation has them)."""
     run(ctx, get_run, GetOptions(queue), fmt)
+
+
+SchemaOption = Annotated[
+    str | None,
+    typer.Option(
+        "--schema",
+        metavar="JSON|@FILE",
+        help="A message schema: a JSON object of field rules (2023-04 on); @FILE or @- reads it.",
+        show_default=False,
+    ),
+]
+
+
+def read_schema(ctx: typer.Context, value: str | None) -> dict | None:
+    """--schema as a checked object of rules, read and checked before anything is sent."""
+    if value is None:
+        return None
+    import json
+
+    from discue_cli.api.generations import schema_problems
+    from discue_cli.commands._input import read_json_arg
+
+    schema = json.loads(read_json_arg(value, context(ctx).streams.stdin_bytes, "--schema"))
+    problems = schema_problems(schema)
+    if problems:
+        raise UsageError(f"--schema: {problems[0]}", hint="see `queues create --help`: {FIELD: {type: ..., ...}}")
+    return schema
+
+
+def taken(exc: Exception, name: str | None) -> Exception:
+    """A 422/409 on a name says which name may be taken."""
+    if name is not None:
+        exc.hint = f"a queue named '{name}' may exist already; --if-not-exists reuses it"
+    return exc
 
 
 @dataclass
 class CreateOptions:
     name: str
     if_not_exists: bool = False
+    schema: dict | None = None
 
 
 async def create_run(opts: CreateOptions, client, out) -> None:
@@ -70,11 +111,10 @@ async def create_run(opts: CreateOptions, client, out) -> None:
     from discue_cli.errors import ConflictError
 
     try:
-        reply = await api.create_queue(client, opts.name)
+        reply = await api.create_queue(client, opts.name, opts.schema)
     except ConflictError as exc:
         if not opts.if_not_exists:
-            exc.hint = f"a queue named '{opts.name}' may exist already; --if-not-exists reuses it"
-            raise
+            raise taken(exc, opts.name) from None
         reply = await api.get_queue(client, await resolve_queue_id(client, opts.name))
     out.show(reply)
 
@@ -87,24 +127,38 @@ def create(
     if_not_exists: Annotated[
         bool, typer.Option("--if-not-exists", help="When the name exists, print that queue and exit 0.")
     ] = False,
+    schema: SchemaOption = None,
     *,
     fmt: OutputFormat,
 ) -> None:
-    """Create a queue."""
-    run(ctx, create_run, CreateOptions(name, if_not_exists), fmt)
+    """Create a queue, with a message schema if given."""
+    context(ctx).output(fmt)
+    check_name(name, "the queue name")
+    run(ctx, create_run, CreateOptions(name, if_not_exists, read_schema(ctx, schema)), fmt)
 
 
 @dataclass
 class UpdateOptions:
     queue: str
-    name: str
+    name: str | None = None
+    schema: Any = None  # a dict, api.queues.REMOVE, or None: unchanged
 
 
 async def update_run(opts: UpdateOptions, client, out) -> None:
     from discue_cli.api import queues as api
+    from discue_cli.api.generations import SINCE_2023, refuse_unless, writing
     from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.errors import ConflictError
 
-    out.show(await api.update_queue(client, await resolve_queue_id(client, opts.queue), opts.name))
+    if opts.schema is not None:
+        await writing(client)
+        refuse_unless(client, "queue schemas", SINCE_2023)
+    queue_id = await resolve_queue_id(client, opts.queue)
+    try:
+        reply = await naming(api.update_queue(client, queue_id, opts.name, opts.schema), f"queue '{opts.queue}'")
+    except ConflictError as exc:
+        raise taken(exc, opts.name) from None
+    out.show(reply)
 
 
 @app.command()
@@ -112,12 +166,22 @@ async def update_run(opts: UpdateOptions, client, out) -> None:
 def update(
     ctx: typer.Context,
     queue: QueueArg,
-    name: Annotated[str, typer.Option("--name", help="The new name.", show_default=False)],
+    name: Annotated[str | None, typer.Option("--name", help="The new name.", show_default=False)] = None,
+    schema: SchemaOption = None,
+    no_schema: Annotated[bool, typer.Option("--no-schema", help="Remove the queue's schema.")] = False,
     *,
     fmt: OutputFormat,
 ) -> None:
-    """Rename a queue."""
-    run(ctx, update_run, UpdateOptions(queue, name), fmt)
+    """Rename a queue, or set or remove its message schema."""
+    from discue_cli.api.queues import REMOVE
+
+    context(ctx).output(fmt)
+    check_name(name, "--name")
+    if schema is not None and no_schema:
+        raise UsageError("give --schema or --no-schema, not both")
+    if name is None and schema is None and not no_schema:
+        raise UsageError("nothing to change: give --name, --schema or --no-schema")
+    run(ctx, update_run, UpdateOptions(queue, name, REMOVE if no_schema else read_schema(ctx, schema)), fmt)
 
 
 @dataclass
@@ -127,19 +191,26 @@ class DeleteOptions:
 
 
 async def delete_run(opts: DeleteOptions, client, out) -> None:
+    from discue_cli.api import listeners as listeners_api
     from discue_cli.api import messages as messages_api
     from discue_cli.api import queues as api
     from discue_cli.api.resolve import resolve_queue_id
 
     guard_delete(out, opts.yes)
-    targets = [await api.get_queue(client, await resolve_queue_id(client, ref)) for ref in opts.queues]
+    targets = []
+    for ref in unique(opts.queues):
+        queue_id = await resolve_queue_id(client, ref)
+        targets.append(await naming(api.get_queue(client, queue_id), f"queue '{ref}'"))
     listing = None
     if not opts.yes:
         lines = []
         for reply in targets:
             queue = reply.resources[0]
             count = len((await messages_api.list_messages(client, queue["id"])).resources)
-            listeners = len(queue.get("listeners") or [])
+            if isinstance(queue.get("listeners"), list):
+                listeners = len(queue["listeners"])
+            else:  # 2023-04 on: a queue no longer lists its listeners
+                listeners = len((await listeners_api.list_listeners(client, queue["id"])).resources)
             lines.append(f"  {queue.get('name')} ({queue['id']}): {listeners} listener(s), {count} message(s)")
         listing = "These queues will be deleted, with their listeners and messages:\n" + "\n".join(lines)
 

@@ -28,11 +28,12 @@ def render_lines(con: Any, renderable: Any) -> list[str]:
     return [text.rstrip() for text in captured.get().splitlines()]
 
 
-def table(resources: list[dict[str, Any]]) -> Any:
+def table(resources: list[dict[str, Any]], keys: list[str] | None = None) -> Any:
+    """A table of resources: `keys` as columns, else id, name and the rest."""
     from rich.table import Table
     from rich.text import Text
 
-    keys = columns(resources)
+    keys = keys or columns(resources)
     grid = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
     for key in keys:
         grid.add_column(Text(key.upper()), no_wrap=key == "id", overflow="ellipsis")

@@ -129,11 +129,11 @@ class Output:
                 for resource in reply.resources:
                     self.key_values(resource)
             elif reply.resources:
-                self.table(reply.resources)
+                self.table(reply.resources, getattr(reply, "columns", None))
             else:
                 self.info(f"No {noun}.")
         else:
-            self.tsv(reply.resources)
+            self.tsv(reply.resources, getattr(reply, "columns", None))
 
     def json(self, body: Any) -> None:
         if self.fmt.pretty:
@@ -148,8 +148,8 @@ class Output:
         for result in self.fmt.run_jq(body):
             self.line(result if isinstance(result, str) else compact(result))
 
-    def tsv(self, resources: list[dict[str, Any]]) -> None:
-        keys = columns(resources)
+    def tsv(self, resources: list[dict[str, Any]], keys: list[str] | None = None) -> None:
+        keys = keys or columns(resources)
         for item in resources:
             self.line(tsv_row(item, keys))
 
@@ -163,10 +163,10 @@ class Output:
         for key, value in pairs:
             self.line(f"{key}\t{tsv_cell(value)}")
 
-    def table(self, resources: list[dict[str, Any]]) -> None:
+    def table(self, resources: list[dict[str, Any]], keys: list[str] | None = None) -> None:
         from discue_cli.output.terminal import table
 
-        self.render(table(resources))
+        self.render(table(resources, keys))
 
     def key_values(self, resource: dict[str, Any]) -> None:
         self.pairs([(key, human(key, value)) for key, value in flatten(resource)])
