@@ -282,3 +282,19 @@ def test_data_that_looks_like_markup_is_shown_literally_on_a_terminal(local, tty
     message_id = result.stdout.splitlines()[1].split()[0]
     shown = local("messages", "get", "orders", message_id).stdout
     assert "data        [/red] [bold]not bold[/bold] :smile:\n" in shown
+
+
+def test_listener_if_not_exists_warns_about_each_field_that_differs(local):
+    make_queue(local)
+    listener_id = make_listener(local)
+    urls = ("--notify-url", "http://new.test/notify", "--liveness-url", "http://127.0.0.1:1/live")
+    result = local("listeners", "add", "orders", "mailer", *urls, "--if-not-exists", "-q")
+    assert (result.exit_code, result.stdout) == (0, f"{listener_id}\n")
+    assert result.stderr == (
+        "Warning: listener 'mailer' exists and was left as it is; it differs from what was given:\n"
+        "  notify_url: 'http://127.0.0.1:1/notify' (given: 'http://new.test/notify')\n"
+        "Hint: change it with `discue listeners update orders mailer --notify-url http://new.test/notify`,"
+        " or keep listeners as a file says with `discue apply`\n"
+    )
+    same = local("listeners", "add", "orders", "mailer", *NOTIFY, "--if-not-exists", "-q")
+    assert (same.exit_code, same.stdout, same.stderr) == (0, f"{listener_id}\n", "")

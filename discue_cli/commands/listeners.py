@@ -95,9 +95,27 @@ async def add_run(opts: AddOptions, client, out) -> None:
     if opts.if_not_exists:
         existing = find_by_name((await api.list_listeners(client, queue_id)).resources, opts.name)
         if existing and existing.get("name") == opts.name:
-            out.show(await api.get_listener(client, queue_id, existing["id"]))
+            reply = await api.get_listener(client, queue_id, existing["id"])
+            warn_if_different(out, opts, reply.resources[0] if reply.resources else {})
+            out.show(reply)
             return
     out.show(await api.add_listener(client, queue_id, opts.name, opts.notify_url, opts.liveness_url))
+
+
+def warn_if_different(out, opts: AddOptions, existing: dict) -> None:
+    """--if-not-exists keeps the existing listener: say so when it is not what was asked for."""
+    import shlex
+
+    given = {"notify_url": opts.notify_url, "liveness_url": opts.liveness_url}
+    differing = {k: v for k, v in given.items() if existing.get(k) is not None and existing.get(k) != v}
+    if not differing:
+        return
+    lines = [f"listener '{opts.name}' exists and was left as it is; it differs from what was given:"]
+    lines += [f"  {key}: {existing[key]!r} (given: {value!r})" for key, value in differing.items()]
+    out.warn("\n".join(lines))
+    flags = " ".join(f"--{key.replace('_', '-')} {shlex.quote(value)}" for key, value in differing.items())
+    command = f"discue listeners update {shlex.quote(opts.queue)} {shlex.quote(opts.name)} {flags}"
+    out.info(f"Hint: change it with `{command}`, or keep listeners as a file says with `discue apply`")
 
 
 @app.command()
