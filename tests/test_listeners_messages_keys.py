@@ -37,7 +37,7 @@ def test_listener_list_piped_for_one_queue_and_all(local):
     first = make_listener(local, name="a")
     second = make_listener(local, name="b")
     assert local("listeners", "list", "orders").stdout == f"{first}\ta\n{second}\tb\n"
-    assert local("listeners", "list").stdout == f"{first}\ta\n{second}\tb\n"
+    assert local("listeners", "list").stdout == f"{first}\ta\torders\n{second}\tb\torders\n"
 
 
 def test_listener_list_on_a_terminal(local, tty):
@@ -131,7 +131,9 @@ def test_message_list_piped_and_on_a_terminal(local, tty):
     make_queue(local)
     message_id = local("messages", "add", "orders", "hello", "-q").stdout.strip()
     result = local("messages", "list", "orders")
-    assert result.stdout == f"ID                                    NAME\n{message_id}  -\n"
+    lines = result.stdout.splitlines()
+    assert lines[0] == "ID                                    NAME  DATA   CREATED_AT"
+    assert lines[1].startswith(f"{message_id}  -     hello  20")
 
 
 def test_message_list_piped(local):
@@ -140,7 +142,7 @@ def test_message_list_piped(local):
     second = local("messages", "add", "orders", "two", "-q").stdout.strip()
     assert local("messages", "list", "orders").stdout == f"{first}\t\n{second}\t\n"
     embedded = local("messages", "list", "--embed").stdout.splitlines()
-    assert [line.split("\t")[3] for line in embedded] == ["one", "two"]
+    assert [line.split("\t")[2:5:2] for line in embedded] == [["orders", "one"], ["orders", "two"]]
 
 
 def test_message_data_file_and_stdin(local, tmp_path):

@@ -77,7 +77,8 @@ def test_a_listener_with_5000_missed_messages_is_whole_in_tsv_and_json(remote_li
 
 def test_an_embedded_listing_shows_three_ids_and_a_count_per_cell(remote_listener, tty):
     body = {"listeners": [{"id": LISTENER_ID, "name": "mailer"}], "_embedded": {"listeners": [listener()]}}
-    result = remote_listener("listeners", "list", "--embed", path="/listeners", body=body, env={"COLUMNS": "400"})
+    path = f"/queues/{QUEUE_ID}/listeners"
+    result = remote_listener("listeners", "list", QUEUE_ID, "--embed", path=path, body=body, env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 2
@@ -101,7 +102,8 @@ def test_at_60_columns_the_key_value_view_wraps_keys_not_ids(remote_listener, tt
 def test_at_60_columns_a_wide_listing_keeps_its_ids_and_leaves_out_what_does_not_fit(remote_listener, tty):
     wide = {**listener(MISSED[:1]), "queue_id": QUEUE_ID}
     body = {"listeners": [{"id": LISTENER_ID, "name": "mailer"}], "_embedded": {"listeners": [wide]}}
-    result = remote_listener("listeners", "list", "--embed", path="/listeners", body=body, env={"COLUMNS": "60"})
+    path = f"/queues/{QUEUE_ID}/listeners"
+    result = remote_listener("listeners", "list", QUEUE_ID, "--embed", path=path, body=body, env={"COLUMNS": "60"})
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines == [

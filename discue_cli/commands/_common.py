@@ -44,6 +44,10 @@ JqOption = Annotated[
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the ids, one per line.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")]
 EmbedOption = Annotated[bool, typer.Option("--embed", help="Ask for the full resources (_embed=true).")]
+LimitOption = Annotated[
+    int | None,
+    typer.Option("--limit", min=1, metavar="N", help="Show at most the first N (in every format).", show_default=False),
+]
 QueueArg = Annotated[str, typer.Argument(metavar="QUEUE", help="The queue's id or name.", show_default=False)]
 
 
@@ -164,3 +168,43 @@ async def list_in_queue_or_all(
     if queue is None:
         return await list_all(client, embed)
     return await list_in_queue(client, await resolve_queue_id(client, queue), embed)
+
+
+def limited(reply: Reply, key: str, limit: int | None) -> Reply:
+    """The first `limit` resources of a listing, cut in the body too, so --json and --jq agree with the rest."""
+    if limit is None:
+        return reply
+    from discue_cli.api import Reply
+
+    body = dict(reply.body)
+    if isinstance(body.get(key), list):
+        body[key] = body[key][:limit]
+    embedded = body.get("_embedded")
+    if isinstance(embedded, dict) and isinstance(embedded.get(key), list):
+        body["_embedded"] = {**embedded, key: embedded[key][:limit]}
+    return Reply(body, reply.resources[:limit], single=reply.single)
+
+
+async def with_queue_names(client: Client, reply: Reply, kind: str) -> list[dict[str, Any]]:
+    """The rows of a listing across queues, each with `queue` (the queue's name) after its id and name."""
+    from discue_cli.api import queues as queues_api
+
+    queues = (await queues_api.list_queues(client)).resources
+    names = {str(q["id"]): display_name(q) for q in queues if q.get("id") is not None}
+    hrefs = [link.get("href") for link in (reply.body.get("_links") or {}).values() if isinstance(link, dict)]
+    rows = []
+    for item in reply.resources:
+        queue_id = item.get("queue_id") or queue_in_links(hrefs, kind, item.get("id"))
+        rows.append({"queue": names.get(str(queue_id), queue_id), **item})
+    return rows
+
+
+def queue_in_links(hrefs: list[Any], kind: str, item_id: Any) -> str | None:
+    """The queue id in the item's link (`.../queues/QID/listeners/ID`), when the reply has one."""
+    suffix = f"/{kind}/{item_id}"
+    for href in hrefs:
+        if isinstance(href, str) and href.endswith(suffix):
+            head = href[: -len(suffix)]
+            if "/queues/" in head:
+                return head.rsplit("/queues/", 1)[1]
+    return None

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from discue_cli.commands._common import EmbedOption, YesOption, delete_all, display_name, guard_delete, run, with_output
+from discue_cli.commands._common import (
+    EmbedOption,
+    LimitOption,
+    YesOption,
+    delete_all,
+    display_name,
+    guard_delete,
+    limited,
+    run,
+    with_output,
+)
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
@@ -25,19 +35,20 @@ class KeyStatus(StrEnum):
 @dataclass
 class ListOptions:
     embed: bool = False
+    limit: int | None = None
 
 
 async def list_run(opts: ListOptions, client, out) -> None:
     from discue_cli.api import api_keys as api
 
-    out.show(await api.list_api_keys(client, opts.embed), noun="API keys")
+    out.show(limited(await api.list_api_keys(client, opts.embed), "api_keys", opts.limit), noun="API keys")
 
 
 @app.command("list")
 @with_output
-def list_(ctx: typer.Context, embed: EmbedOption = False, *, fmt: OutputFormat) -> None:
+def list_(ctx: typer.Context, embed: EmbedOption = False, limit: LimitOption = None, *, fmt: OutputFormat) -> None:
     """List API keys (redacted)."""
-    run(ctx, list_run, ListOptions(embed), fmt)
+    run(ctx, list_run, ListOptions(embed, limit), fmt)
 
 
 async def get_run(key_id: str, client, out) -> None:

@@ -9,15 +9,18 @@ import typer
 
 from discue_cli.commands._common import (
     EmbedOption,
+    LimitOption,
     QueueArg,
     YesOption,
     check_url,
     delete_all,
     display_name,
     guard_delete,
+    limited,
     list_in_queue_or_all,
     run,
     with_output,
+    with_queue_names,
 )
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
@@ -33,12 +36,17 @@ ListenerArg = Annotated[
 class ListOptions:
     queue: str | None = None
     embed: bool = False
+    limit: int | None = None
 
 
 async def list_run(opts: ListOptions, client, out) -> None:
+    from discue_cli.api import Reply
     from discue_cli.api import listeners as api
 
     reply = await list_in_queue_or_all(client, opts.queue, opts.embed, api.list_all_listeners, api.list_listeners)
+    reply = limited(reply, "listeners", opts.limit)
+    if opts.queue is None and reply.resources and not (out.fmt.structured or out.fmt.quiet):
+        reply = Reply(reply.body, await with_queue_names(client, reply, "listeners"), single=False)
     out.show(reply, noun="listeners")
 
 
@@ -48,11 +56,12 @@ def list_(
     ctx: typer.Context,
     queue: Annotated[str | None, typer.Argument(metavar="[QUEUE]", help="Only this queue's listeners.")] = None,
     embed: EmbedOption = False,
+    limit: LimitOption = None,
     *,
     fmt: OutputFormat,
 ) -> None:
-    """List the listeners of a queue, or of all queues."""
-    run(ctx, list_run, ListOptions(queue, embed), fmt)
+    """List the listeners of a queue, or of all queues (with a QUEUE column)."""
+    run(ctx, list_run, ListOptions(queue, embed, limit), fmt)
 
 
 @dataclass

@@ -9,10 +9,12 @@ import typer
 
 from discue_cli.commands._common import (
     EmbedOption,
+    LimitOption,
     QueueArg,
     YesOption,
     delete_all,
     guard_delete,
+    limited,
     run,
     with_output,
 )
@@ -24,19 +26,20 @@ app = typer.Typer(help="Create, inspect, rename and delete queues.", no_args_is_
 @dataclass
 class ListOptions:
     embed: bool = False
+    limit: int | None = None
 
 
 async def list_run(opts: ListOptions, client, out) -> None:
     from discue_cli.api import queues as api
 
-    out.show(await api.list_queues(client, opts.embed), noun="queues")
+    out.show(limited(await api.list_queues(client, opts.embed), "queues", opts.limit), noun="queues")
 
 
 @app.command("list")
 @with_output
-def list_(ctx: typer.Context, embed: EmbedOption = False, *, fmt: OutputFormat) -> None:
+def list_(ctx: typer.Context, embed: EmbedOption = False, limit: LimitOption = None, *, fmt: OutputFormat) -> None:
     """List all queues."""
-    run(ctx, list_run, ListOptions(embed), fmt)
+    run(ctx, list_run, ListOptions(embed, limit), fmt)
 
 
 @dataclass

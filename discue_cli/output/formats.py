@@ -82,6 +82,12 @@ def human(key: str, value: Any, *, items: int = TABLE_ITEMS, sep: str = ", ") ->
     return str(value)
 
 
+def preview(text: Any, width: int = 40) -> str:
+    """A short one-line look at a value (a message's data in a table)."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
 def flatten(resource: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     """Nested objects as dotted keys, for the key/value view."""
     rows: list[tuple[str, Any]] = []
