@@ -137,17 +137,29 @@ async def delete_all(
     delete: Callable[[dict[str, Any]], Awaitable[Any]],
     question: str,
     listing: str | None = None,
+    *,
+    noun: str = "resource",
 ) -> None:
-    """The one delete flow: (on a terminal) say what goes and ask; then delete each target and show it."""
+    """The one delete flow: (on a terminal) say what goes and ask; then delete each target.
+
+    Piped or with a format, each deleted resource is printed as it was; a person at a terminal gets
+    one line instead, `Deleted 2 queues: a, b` (even when a later delete fails: what went is said)."""
     if not yes:
         if listing:
             out.info(listing)
         if not out.confirm(question):
             out.info("Nothing deleted.")
             raise SilentExit(2)
-    for reply in targets:
-        await delete(reply.resources[0])
-        out.show(reply)
+    deleted: list[str] = []
+    try:
+        for reply in targets:
+            await delete(reply.resources[0])
+            deleted.append(display_name(reply.resources[0]))
+            if not out.terminal_view:
+                out.show(reply)
+    finally:
+        if out.terminal_view and deleted:
+            out.info(f"Deleted {len(deleted)} {noun}{'' if len(deleted) == 1 else 's'}: {', '.join(deleted)}")
 
 
 def display_name(resource: dict[str, Any]) -> str:

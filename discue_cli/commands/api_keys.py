@@ -135,7 +135,7 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
         await api.delete_api_key(client, key["id"])
 
     question = f"Delete {len(targets)} API key(s) ({names})? Clients using them lose access."
-    await delete_all(out, opts.yes, targets, delete, question)
+    await delete_all(out, opts.yes, targets, delete, question, noun="API key")
 
 
 @app.command()

@@ -211,7 +211,7 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
         await api.delete_listener(client, queue_id, listener["id"])
 
     question = f"Delete {len(targets)} listener(s) ({names})? They get no more messages."
-    await delete_all(out, opts.yes, targets, delete, question)
+    await delete_all(out, opts.yes, targets, delete, question, noun="listener")
 
 
 @app.command()

@@ -200,7 +200,14 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
     async def delete(message):
         await api.delete_message(client, queue_id, message["id"])
 
-    await delete_all(out, opts.yes, targets, delete, f"Delete {len(targets)} message(s)? Undelivered ones are lost.")
+    listing = None
+    if not opts.yes:
+        from discue_cli.output.formats import preview
+
+        lines = [f"  {t.resources[0].get('id')}  {preview(t.resources[0].get('data', ''))}" for t in targets]
+        listing = "These messages will be deleted:\n" + "\n".join(lines)
+    question = f"Delete {len(targets)} message(s)? Undelivered ones are lost."
+    await delete_all(out, opts.yes, targets, delete, question, listing, noun="message")
 
 
 @app.command()

@@ -149,7 +149,7 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
     async def delete(queue):
         await api.delete_queue(client, queue["id"])
 
-    await delete_all(out, opts.yes, targets, delete, f"Delete {len(targets)} queue(s)?", listing)
+    await delete_all(out, opts.yes, targets, delete, f"Delete {len(targets)} queue(s)?", listing, noun="queue")
 
 
 @app.command()

@@ -83,8 +83,9 @@ def human(key: str, value: Any, *, items: int = TABLE_ITEMS, sep: str = ", ") ->
 
 
 def preview(text: Any, width: int = 40) -> str:
-    """A short one-line look at a value (a message's data in a table)."""
+    """A short one-line look at a value (a message's data), control characters escaped."""
     line = " ".join(str(text).split())
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 

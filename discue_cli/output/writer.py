@@ -92,6 +92,11 @@ class Output:
         self.color = color
         self._consoles: dict[bool, Any] = {}
 
+    @property
+    def terminal_view(self) -> bool:
+        """A person reads stdout and asked for no format: tables, key/value views, summaries."""
+        return self.stdout_tty and not (self.fmt.structured or self.fmt.quiet)
+
     # -- plumbing
 
     def console(self, stderr: bool = False) -> Any:
