@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from discue_cli.commands._complete import complete_queue
 from discue_cli.context import Context
 from discue_cli.errors import SilentExit, UsageError
 from discue_cli.output import Output, OutputFormat
@@ -48,7 +49,10 @@ LimitOption = Annotated[
     int | None,
     typer.Option("--limit", min=1, metavar="N", help="Show at most the first N (in every format).", show_default=False),
 ]
-QueueArg = Annotated[str, typer.Argument(metavar="QUEUE", help="The queue's id or name.", show_default=False)]
+QueueArg = Annotated[
+    str,
+    typer.Argument(metavar="QUEUE", help="The queue's id or name.", show_default=False, autocompletion=complete_queue),
+]
 
 
 def with_output(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -19,12 +19,15 @@ from discue_cli.commands._common import (
     run,
     with_output,
 )
+from discue_cli.commands._complete import complete_api_key
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Create, inspect, enable, disable and delete API keys.", no_args_is_help=True)
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="The API key's id.", show_default=False)]
+IdArg = Annotated[
+    str, typer.Argument(metavar="ID", help="The API key's id.", show_default=False, autocompletion=complete_api_key)
+]
 
 
 class KeyStatus(StrEnum):
@@ -142,7 +145,10 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
 @with_output
 def delete(
     ctx: typer.Context,
-    key_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="API key ids.", show_default=False)],
+    key_ids: Annotated[
+        list[str],
+        typer.Argument(metavar="ID...", help="API key ids.", show_default=False, autocompletion=complete_api_key),
+    ],
     yes: YesOption = False,
     *,
     fmt: OutputFormat,

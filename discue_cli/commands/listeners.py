@@ -22,13 +22,20 @@ from discue_cli.commands._common import (
     with_output,
     with_queue_names,
 )
+from discue_cli.commands._complete import complete_listener, complete_queue
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Add, inspect, change and delete the listeners of a queue.", no_args_is_help=True)
 
 ListenerArg = Annotated[
-    str, typer.Argument(metavar="LISTENER", help="The listener's id or name within the queue.", show_default=False)
+    str,
+    typer.Argument(
+        metavar="LISTENER",
+        help="The listener's id or name within the queue.",
+        show_default=False,
+        autocompletion=complete_listener,
+    ),
 ]
 
 
@@ -54,7 +61,10 @@ async def list_run(opts: ListOptions, client, out) -> None:
 @with_output
 def list_(
     ctx: typer.Context,
-    queue: Annotated[str | None, typer.Argument(metavar="[QUEUE]", help="Only this queue's listeners.")] = None,
+    queue: Annotated[
+        str | None,
+        typer.Argument(metavar="[QUEUE]", help="Only this queue's listeners.", autocompletion=complete_queue),
+    ] = None,
     embed: EmbedOption = False,
     limit: LimitOption = None,
     *,
@@ -219,7 +229,12 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
 def delete(
     ctx: typer.Context,
     queue: QueueArg,
-    listeners: Annotated[list[str], typer.Argument(metavar="LISTENER...", help="Ids or names.", show_default=False)],
+    listeners: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="LISTENER...", help="Ids or names.", show_default=False, autocompletion=complete_listener
+        ),
+    ],
     yes: YesOption = False,
     *,
     fmt: OutputFormat,

@@ -21,12 +21,16 @@ from discue_cli.commands._common import (
     with_output,
     with_queue_names,
 )
+from discue_cli.commands._complete import complete_message, complete_queue
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Add, list, rename, delete and watch messages.", no_args_is_help=True)
 
-MessageArg = Annotated[str, typer.Argument(metavar="MESSAGE", help="The message's id.", show_default=False)]
+MessageArg = Annotated[
+    str,
+    typer.Argument(metavar="MESSAGE", help="The message's id.", show_default=False, autocompletion=complete_message),
+]
 
 
 @dataclass
@@ -69,7 +73,9 @@ def terminal_row(message: dict) -> dict:
 @with_output
 def list_(
     ctx: typer.Context,
-    queue: Annotated[str | None, typer.Argument(metavar="[QUEUE]", help="Only this queue's messages.")] = None,
+    queue: Annotated[
+        str | None, typer.Argument(metavar="[QUEUE]", help="Only this queue's messages.", autocompletion=complete_queue)
+    ] = None,
     embed: EmbedOption = False,
     limit: LimitOption = None,
     *,
@@ -215,7 +221,10 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
 def delete(
     ctx: typer.Context,
     queue: QueueArg,
-    messages: Annotated[list[str], typer.Argument(metavar="MESSAGE...", help="Message ids.", show_default=False)],
+    messages: Annotated[
+        list[str],
+        typer.Argument(metavar="MESSAGE...", help="Message ids.", show_default=False, autocompletion=complete_message),
+    ],
     yes: YesOption = False,
     *,
     fmt: OutputFormat,

@@ -18,6 +18,7 @@ from discue_cli.commands._common import (
     run,
     with_output,
 )
+from discue_cli.commands._complete import complete_queue
 from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Create, inspect, rename and delete queues.", no_args_is_help=True)
@@ -156,7 +157,10 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
 @with_output
 def delete(
     ctx: typer.Context,
-    queues: Annotated[list[str], typer.Argument(metavar="QUEUE...", help="Ids or names.", show_default=False)],
+    queues: Annotated[
+        list[str],
+        typer.Argument(metavar="QUEUE...", help="Ids or names.", show_default=False, autocompletion=complete_queue),
+    ],
     yes: YesOption = False,
     *,
     fmt: OutputFormat,
