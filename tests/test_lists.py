@@ -26,9 +26,7 @@ def test_all_listeners_piped_carry_the_queue_name_third(local):
 def test_all_listeners_on_a_terminal_have_a_queue_column(local, tty):
     first, second = two_mailers(local)
     assert local("listeners", "list").stdout == (
-        "ID                                    NAME    QUEUE\n"
-        f"{first}  mailer  orders\n"
-        f"{second}  mailer  billing\n"
+        f"ID                                    NAME    QUEUE\n{first}  mailer  orders\n{second}  mailer  billing\n"
     )
 
 

@@ -281,7 +281,7 @@ def test_logout_removes_an_emptied_profile_and_config_set_keeps_comments(cli):
     config_file().parent.mkdir(parents=True)
     config_file().write_text(
         "# my discue settings\n\n[profiles.default]\nretries = 2  # flaky network\n\n"
-        "# CI below\n[profiles.ci]\napi_key = \"secret-key-0123456789\"\n"
+        '# CI below\n[profiles.ci]\napi_key = "secret-key-0123456789"\n'
     )
     config_file().chmod(0o600)
     assert cli("--profile", "ci", "auth", "logout").exit_code == 0
