@@ -33,6 +33,7 @@ NOUNS = {
     "stats": "stats",
     "events": "events",
     "domains": "domains",
+    "help": "help",
 }
 VALUE_OPTIONS = {"--api-key", "--api-endpoint", "--profile", "--timeout", "--retries", "--api-version"}
 
@@ -96,6 +97,17 @@ def build_app(argv: list[str] | None = None, make_context=None):
     from discue_cli.context import Context
 
     class DiscueGroup(TyperGroup):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            from discue_cli.commands._help import polish
+
+            polish(self)  # examples and UPPERCASE placeholders on the whole tree, once it is built
+
+        def list_commands(self, ctx):
+            from discue_cli.commands._help import ordered
+
+            return ordered(list(self.commands))
+
         def invoke(self, ctx):
             try:
                 return super().invoke(ctx)
@@ -114,7 +126,7 @@ def build_app(argv: list[str] | None = None, make_context=None):
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
         add_completion=False,
-        no_args_is_help=True,
+        no_args_is_help=False,  # bare `discue` prints help and exits 0 (see _help.polish), as gh does
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 

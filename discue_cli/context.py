@@ -39,6 +39,7 @@ class Context:
         self.transport = transport  # remote calls go through it when set (tests)
         self.fmt: OutputFormat | None = None  # the running command's format, for the error boundary
         self._settings: Settings | None = None
+        self.new_profile = False  # set by a command that creates the profile (auth login)
         self._warned = False
 
     @property
@@ -56,7 +57,7 @@ class Context:
         if self._settings is None:
             from discue_cli.settings import resolve
 
-            self._settings = resolve(self.flags, self.environ)
+            self._settings = resolve(self.flags, self.environ, new_profile=self.new_profile)
             for warning in self._settings.warnings:
                 self.output().warn(warning)
         return self._settings

@@ -48,6 +48,8 @@ class Settings:
     verbose: bool = False
     config_path: Path = field(default_factory=lambda: config_path(os.environ))
     warnings: list[str] = field(default_factory=list)
+    # setting -> where its value came from: "--api-key", "DISCUE_API_KEY", "profile 'ci' in FILE"; absent: default
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -158,20 +160,68 @@ def profile_table(data: dict[str, Any], profile: str) -> dict[str, Any]:
     return table if isinstance(table, dict) else {}
 
 
-def save_config(path: Path, data: dict[str, Any]) -> None:
-    """Write the config atomically, readable by the owner only."""
-    import tomli_w
+def save_config(path: Path, data: Any) -> None:
+    """Write the config (a dict or a tomlkit document) atomically, readable by the owner only."""
+    import tomlkit
 
     tmp = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(tomli_w.dumps(data).encode("utf-8"))
+            fh.write(tomlkit.dumps(data).encode("utf-8"))
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except OSError as exc:
         raise UsageError(f"cannot write the config file {path}: {exc.strerror or exc}") from None
+
+
+def update_profile(path: Path, profile: str, changes: Mapping[str, Any]) -> None:
+    """Set the given keys of [profiles.NAME] (None removes one), keeping the file's comments and layout;
+    a profile left empty is removed, so `auth logout` leaves no bare `[profiles.ci]` behind."""
+    import tomlkit
+
+    try:
+        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        doc = tomlkit.document()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read config file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    except tomlkit.exceptions.ParseError as exc:
+        raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
+    profiles = doc.get("profiles")
+    if profiles is None:
+        if all(value is None for value in changes.values()):
+            return
+        profiles = doc["profiles"] = tomlkit.table(is_super_table=True)
+    table = profiles.get(profile)
+    if table is None:
+        table = profiles[profile] = tomlkit.table()
+    if not isinstance(profiles, dict) or not isinstance(table, dict):
+        raise UsageError(f"config file {path}: [profiles.{profile}] is not a table")
+    for key, value in changes.items():
+        if value is None:
+            table.pop(key, None)
+        else:
+            set_keeping_layout(table, key, value)
+    if not table:
+        del profiles[profile]
+    if not profiles:
+        del doc["profiles"]
+    save_config(path, doc)
+
+
+def set_keeping_layout(table: Any, key: str, value: Any) -> None:
+    """Set a key; a new one goes after the table's last key, not after the comment that opens the next table."""
+    body = getattr(getattr(table, "value", None), "body", None)
+    if key in table or not isinstance(body, list):
+        table[key] = value
+        return
+    trailing = []
+    while body and body[-1][0] is None:  # comments and blank lines (no key)
+        trailing.insert(0, body.pop())
+    table[key] = value
+    body.extend(trailing)
 
 
 def profile_name(flags: Mapping[str, Any], env: Mapping[str, str]) -> str:
@@ -179,31 +229,39 @@ def profile_name(flags: Mapping[str, Any], env: Mapping[str, str]) -> str:
     return flags.get("profile") or env.get("DISCUE_PROFILE") or DEFAULT_PROFILE
 
 
-def resolve(flags: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
-    """Settings from the global flags (None when not given), the environment and the config."""
+def resolve(flags: Mapping[str, Any], env: Mapping[str, str], *, new_profile: bool = False) -> Settings:
+    """Settings from the global flags (None when not given), the environment and the config.
+
+    `new_profile`: the command is about to create the profile, so its absence is no news."""
     profile = profile_name(flags, env)
     path = config_path(env)
     data, warnings = load_config(path)
     table = profile_table(data, profile)
     if (
-        profile != DEFAULT_PROFILE
+        not new_profile
+        and profile != DEFAULT_PROFILE
         and profile not in data.get("profiles", {})
         and (flags.get("profile") or env.get("DISCUE_PROFILE"))
     ):
         warnings.append(f"profile '{profile}' is not in {path}; using flags, environment and defaults")
     values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     for key, var in ENV_VARS.items():
         if flags.get(key) is not None:
-            values[key] = parse_value(key, flags[key], f"--{key.replace('_', '-')}")
+            sources[key] = f"--{key.replace('_', '-')}"
+            values[key] = parse_value(key, flags[key], sources[key])
         elif env.get(var) not in (None, ""):
+            sources[key] = var
             values[key] = parse_value(key, env[var], var)
         elif key in table:
+            sources[key] = f"profile '{profile}' in {path}"
             values[key] = parse_value(key, table[key], f"{path} [profiles.{profile}] {key}")
     return Settings(
         profile=profile,
         verbose=bool(flags.get("verbose")),
         config_path=path,
         warnings=warnings,
+        sources=sources,
         **values,
     )
 

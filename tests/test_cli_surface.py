@@ -193,3 +193,43 @@ def test_ctrl_c_at_the_delete_prompt_on_a_real_terminal_deletes_nothing(tmp_path
     assert rest.replace(b"\r", b"").endswith(b"\nInterrupted.\n")
     listed = subprocess.run([str(DISCUE), "queues", "list"], env=env, capture_output=True, text=True)
     assert listed.stdout.endswith("\tkeep-me\n")
+
+
+def complete(words: str, env: dict) -> subprocess.CompletedProcess:
+    cword = str(len(words.split(" ")) - 1)
+    return run(env={**env, "_DISCUE_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": cword})
+
+
+def test_completion_offers_queue_listener_and_message_names_and_ids(tmp_path):
+    env = clean_env(
+        DISCUE_LOCAL="1", DISCUE_LOCAL_DB=str(tmp_path / "c.sqlite3"), DISCUE_CONFIG=str(tmp_path / "c.toml")
+    )
+    for name in ("orders", "billing"):
+        subprocess.run([str(DISCUE), "queues", "create", name], env=env, capture_output=True, check=True)
+    listener = ["listeners", "add", "orders", "mailer", "--notify-url", "http://x.test/n", "--liveness-url"]
+    subprocess.run([str(DISCUE), *listener, "http://x.test/l"], env=env, capture_output=True, check=True)
+    added = subprocess.run([str(DISCUE), "messages", "add", "orders", "hi", "-q"], env=env, capture_output=True)
+    message_id = added.stdout.decode().strip()
+    assert complete("discue queues get ", env).stdout.split() == ["orders", "billing"]
+    assert complete("discue queues get or", env).stdout.split() == ["orders"]
+    assert complete("discue listeners get orders ", env).stdout.split() == ["mailer"]
+    assert complete(f"discue messages delete orders {message_id[:4]}", env).stdout.split() == [message_id]
+    queue_id = subprocess.run([str(DISCUE), "queues", "get", "orders", "-q"], env=env, capture_output=True)
+    queue_id = queue_id.stdout.decode().strip()
+    assert complete(f"discue queues get {queue_id[:6]}", env).stdout.split() == [queue_id]
+
+
+def test_completion_gives_nothing_quickly_when_the_api_cannot_answer():
+    silent = socket.socket()  # accepts, never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        env = clean_env(DISCUE_API_ENDPOINT=f"http://127.0.0.1:{silent.getsockname()[1]}/v1", DISCUE_API_KEY="k" * 20)
+        started = time.monotonic()
+        result = complete("discue queues get ", env)
+        assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "", "")
+        assert time.monotonic() - started < 6
+    finally:
+        silent.close()
+    no_key = complete("discue listeners get orders ", clean_env(DISCUE_API_ENDPOINT="http://127.0.0.1:1/v1"))
+    assert (no_key.returncode, no_key.stdout.strip(), no_key.stderr) == (0, "", "")

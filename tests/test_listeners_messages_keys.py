@@ -42,7 +42,7 @@ def test_listener_list_piped_for_one_queue_and_all(local):
     first = make_listener(local, name="a")
     second = make_listener(local, name="b")
     assert local("listeners", "list", "orders").stdout == f"{first}\ta\n{second}\tb\n"
-    assert local("listeners", "list").stdout == f"{first}\ta\n{second}\tb\n"
+    assert local("listeners", "list").stdout == f"{first}\ta\torders\n{second}\tb\torders\n"
 
 
 def test_listener_list_on_a_terminal(local, tty):
@@ -136,7 +136,9 @@ def test_message_list_piped_and_on_a_terminal(local, tty):
     make_queue(local)
     message_id = local("messages", "add", "orders", "hello", "-q").stdout.strip()
     result = local("messages", "list", "orders")
-    assert result.stdout == f"ID                                    NAME\n{message_id}  -\n"
+    lines = result.stdout.splitlines()
+    assert lines[0] == "ID                                    NAME  DATA   CREATED_AT"
+    assert lines[1].startswith(f"{message_id}  -     hello  20")
 
 
 def test_message_list_piped(local):
@@ -145,7 +147,7 @@ def test_message_list_piped(local):
     second = local("messages", "add", "orders", "two", "-q").stdout.strip()
     assert local("messages", "list", "orders").stdout == f"{first}\t\n{second}\t\n"
     embedded = local("messages", "list", "--embed").stdout.splitlines()
-    assert [line.split("\t")[3] for line in embedded] == ["one", "two"]
+    assert [line.split("\t")[2:5:2] for line in embedded] == [["orders", "one"], ["orders", "two"]]
 
 
 def test_message_data_file_and_stdin(local, tmp_path):
@@ -287,3 +289,19 @@ def test_data_that_looks_like_markup_is_shown_literally_on_a_terminal(local, tty
     message_id = result.stdout.splitlines()[1].split()[0]
     shown = local("messages", "get", "orders", message_id).stdout
     assert "data        [/red] [bold]not bold[/bold] :smile:\n" in shown
+
+
+def test_listener_if_not_exists_warns_about_each_field_that_differs(local):
+    make_queue(local)
+    listener_id = make_listener(local)
+    urls = ("--notify-url", "http://new.test/notify", "--liveness-url", "http://127.0.0.1:1/live")
+    result = local("listeners", "add", "orders", "mailer", *urls, "--if-not-exists", "-q")
+    assert (result.exit_code, result.stdout) == (0, f"{listener_id}\n")
+    assert result.stderr == (
+        "Warning: listener 'mailer' exists and was left as it is; it differs from what was given:\n"
+        "  notify_url: 'http://127.0.0.1:1/notify' (given: 'http://new.test/notify')\n"
+        "Hint: change it with `discue listeners update orders mailer --notify-url http://new.test/notify`,"
+        " or keep listeners as a file says with `discue apply`\n"
+    )
+    same = local("listeners", "add", "orders", "mailer", *NOTIFY, "--if-not-exists", "-q")
+    assert (same.exit_code, same.stdout, same.stderr) == (0, f"{listener_id}\n", "")

@@ -226,7 +226,7 @@ def test_update_and_delete_on_a_terminal(local, tty):
         f"id         {queue_id}\nname       new\nlisteners  -\n"
     )
     result = local("queues", "delete", "new", "--yes")
-    assert (result.exit_code, result.stdout) == (0, f"id         {queue_id}\nname       new\nlisteners  -\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "Deleted 1 queue: new\n")
 
 
 def test_color_only_on_a_terminal_and_never_with_no_color(local, tty, monkeypatch):

@@ -155,7 +155,8 @@ def test_auth_login_with_key_reads_stdin_verifies_and_stores_0600(cli, served, m
     status = cli("--api-endpoint", served.endpoint, "auth", "status")
     assert status.exit_code == 0
     assert status.stdout == (
-        f"profile\tdefault\nendpoint\t{served.endpoint}\napi_key\t****{served.key[-4:]}\n"
+        f"profile\tdefault\nendpoint\t{served.endpoint}\nendpoint_source\t--api-endpoint\n"
+        f"api_key\t****{served.key[-4:]}\napi_key_source\tprofile 'default' in {config_file()}\n"
         f"config\t{config_file()}\napi_version\tauto: not known yet (writes send `name` until a reply tells)\n"
         "status\tok\n"
     )
@@ -181,8 +182,8 @@ def test_auth_status_with_a_wrong_key_exit_3(cli, served):
     result = cli("--api-endpoint", served.endpoint, "--api-key", "not-the-key-1234567", "auth", "status")
     assert result.exit_code == 3
     assert "not-the-key-1234567" not in result.stdout + result.stderr
-    assert result.stdout.splitlines()[2] == "api_key\t****4567"
-    assert result.stdout.splitlines()[5] == "status\tfailing: Unauthorized"
+    assert result.stdout.splitlines()[3:5] == ["api_key\t****4567", "api_key_source\t--api-key"]
+    assert result.stdout.splitlines()[7] == "status\tfailing: Unauthorized"
 
 
 def test_auth_logout_removes_the_key(cli):
@@ -206,15 +207,18 @@ def test_key_from_env_is_sent(cli, setup):
 
 def test_auth_status_on_a_terminal_is_aligned(cli, served, tty, monkeypatch):
     monkeypatch.delenv("DISCUE_API_VERSION")  # the generation line as `auto` shows it
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough for the test's temporary config path
     result = cli("--api-endpoint", served.endpoint, "--api-key", served.key, "auth", "status")
     assert result.exit_code == 0
     assert result.stdout == (
-        "profile      default\n"
-        f"endpoint     {served.endpoint}\n"
-        f"api_key      ****{served.key[-4:]}\n"
-        f"config       {config_file()}\n"
-        "api_version  auto: not known yet (writes send `name` until a reply tells)\n"
-        "status       ok\n"
+        "profile          default\n"
+        f"endpoint         {served.endpoint}\n"
+        "endpoint_source  --api-endpoint\n"
+        f"api_key          ****{served.key[-4:]}\n"
+        "api_key_source   --api-key\n"
+        f"config           {config_file()}\n"
+        "api_version      auto: not known yet (writes send `name` until a reply tells)\n"
+        "status           ok\n"
     )
 
 
@@ -229,3 +233,71 @@ def test_a_config_that_cannot_be_written_is_one_line_exit_2(cli, args):
     assert result.stdout == ""
     assert result.stderr.startswith(f"Error: cannot write the config file {config_file()}: ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_auth_status_names_the_environment_as_the_source_of_a_wrong_key(cli, served):
+    cli("config", "set", "api_key", KEY)
+    env = {"DISCUE_API_KEY": "wrong-key-from-env-1234", "DISCUE_API_ENDPOINT": served.endpoint}
+    result = cli("auth", "status", env=env)
+    assert result.exit_code == 3
+    assert result.stdout == (
+        f"profile\tdefault\nendpoint\t{served.endpoint}\nendpoint_source\tDISCUE_API_ENDPOINT\n"
+        f"api_key\t****1234\napi_key_source\tDISCUE_API_KEY\nconfig\t{config_file()}\n"
+        "api_version\t2022-05 (pinned by DISCUE_API_VERSION)\nstatus\tfailing: Unauthorized\n"
+    )
+    assert result.stderr == (
+        "Error: Unauthorized (401)\n"
+        "Hint: the key comes from DISCUE_API_KEY, which wins over any profile: fix or unset it\n"
+    )
+
+
+def test_auth_status_names_the_profile_and_the_default_as_sources(cli, setup):
+    setup.transport = httpx.MockTransport(lambda r: httpx.Response(200, json={"queues": []}))
+    cli("--profile", "ci", "config", "set", "api_key", KEY)
+    result = cli("--profile", "ci", "auth", "status")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:5] == [
+        "endpoint\thttps://api.discue.io/v1",
+        "endpoint_source\tdefault",
+        f"api_key\t****{KEY[-4:]}",
+        f"api_key_source\tprofile 'ci' in {config_file()}",
+    ]
+
+
+def test_auth_login_under_an_env_key_warns_that_the_env_wins(cli, served):
+    env = {"DISCUE_API_KEY": "some-other-key-123456"}
+    result = cli("--api-endpoint", served.endpoint, "auth", "login", "--with-key", input=served.key + "\n", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"Stored the API key and endpoint for profile 'default' in {config_file()}.\n"
+        "Warning: DISCUE_API_KEY is set in this environment and wins over the stored key; "
+        "unset it (`unset DISCUE_API_KEY`) to use the profile\n"
+    )
+
+
+def test_auth_login_stores_the_endpoint_it_verified_against_without_a_profile_warning(cli, served):
+    args = ("--profile", "ci", "--api-endpoint", served.endpoint, "auth", "login", "--with-key")
+    result = cli(*args, input=served.key + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"Stored the API key and endpoint for profile 'ci' in {config_file()}.\n"
+    assert config_file().read_text() == f'[profiles.ci]\napi_key = "{served.key}"\napi_endpoint = "{served.endpoint}"\n'
+    status = cli("--profile", "ci", "auth", "status")
+    assert (status.exit_code, status.stderr) == (0, "")
+
+
+def test_logout_removes_an_emptied_profile_and_config_set_keeps_comments(cli):
+    config_file().parent.mkdir(parents=True)
+    config_file().write_text(
+        "# my discue settings\n\n[profiles.default]\nretries = 2  # flaky network\n\n"
+        '# CI below\n[profiles.ci]\napi_key = "secret-key-0123456789"\n'
+    )
+    config_file().chmod(0o600)
+    assert cli("--profile", "ci", "auth", "logout").exit_code == 0
+    assert cli("config", "set", "timeout", "5").exit_code == 0
+    assert config_file().read_text() == (
+        "# my discue settings\n\n[profiles.default]\nretries = 2  # flaky network\ntimeout = 5.0\n\n# CI below\n"
+    )
+    assert stat.S_IMODE(config_file().stat().st_mode) == 0o600
+    assert cli("config", "unset", "retries").exit_code == 0
+    assert cli("config", "unset", "timeout").exit_code == 0
+    assert config_file().read_text() == "# my discue settings\n\n"  # an emptied profile goes with its comments

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from discue_cli.commands._complete import complete_queue
 from discue_cli.context import Context
 from discue_cli.errors import SilentExit, UsageError
 from discue_cli.output import Output, OutputFormat
@@ -44,7 +45,14 @@ JqOption = Annotated[
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the ids, one per line.")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")]
 EmbedOption = Annotated[bool, typer.Option("--embed", help="Ask for the full resources (_embed=true).")]
-QueueArg = Annotated[str, typer.Argument(metavar="QUEUE", help="The queue's id or name.", show_default=False)]
+LimitOption = Annotated[
+    int | None,
+    typer.Option("--limit", min=1, metavar="N", help="Show at most the first N (in every format).", show_default=False),
+]
+QueueArg = Annotated[
+    str,
+    typer.Argument(metavar="QUEUE", help="The queue's id or name.", show_default=False, autocompletion=complete_queue),
+]
 
 
 def with_output(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -133,17 +141,29 @@ async def delete_all(
     delete: Callable[[dict[str, Any]], Awaitable[Any]],
     question: str,
     listing: str | None = None,
+    *,
+    noun: str = "resource",
 ) -> None:
-    """The one delete flow: (on a terminal) say what goes and ask; then delete each target and show it."""
+    """The one delete flow: (on a terminal) say what goes and ask; then delete each target.
+
+    Piped or with a format, each deleted resource is printed as it was; a person at a terminal gets
+    one line instead, `Deleted 2 queues: a, b` (even when a later delete fails: what went is said)."""
     if not yes:
         if listing:
             out.info(listing)
         if not out.confirm(question):
             out.info("Nothing deleted.")
             raise SilentExit(2)
-    for reply in targets:
-        await delete(reply.resources[0])
-        out.show(reply)
+    deleted: list[str] = []
+    try:
+        for reply in targets:
+            await delete(reply.resources[0])
+            deleted.append(display_name(reply.resources[0]))
+            if not out.terminal_view:
+                out.show(reply)
+    finally:
+        if out.terminal_view and deleted:
+            out.info(f"Deleted {len(deleted)} {noun}{'' if len(deleted) == 1 else 's'}: {', '.join(deleted)}")
 
 
 def display_name(resource: dict[str, Any]) -> str:
@@ -186,3 +206,42 @@ async def naming(work: Awaitable[Any], what: str) -> Any:
 def unique(refs: Sequence[str]) -> list[str]:
     """Arguments in order with repeats dropped (deleting `a a` deletes a once)."""
     return list(dict.fromkeys(refs))
+
+def limited(reply: Reply, key: str, limit: int | None) -> Reply:
+    """The first `limit` resources of a listing, cut in the body too, so --json and --jq agree with the rest."""
+    if limit is None:
+        return reply
+    from discue_cli.api import Reply
+
+    body = dict(reply.body)
+    if isinstance(body.get(key), list):
+        body[key] = body[key][:limit]
+    embedded = body.get("_embedded")
+    if isinstance(embedded, dict) and isinstance(embedded.get(key), list):
+        body["_embedded"] = {**embedded, key: embedded[key][:limit]}
+    return Reply(body, reply.resources[:limit], single=reply.single)
+
+
+async def with_queue_names(client: Client, reply: Reply, kind: str) -> list[dict[str, Any]]:
+    """The rows of a listing across queues, each with `queue` (the queue's name) after its id and name."""
+    from discue_cli.api import queues as queues_api
+
+    queues = (await queues_api.list_queues(client)).resources
+    names = {str(q["id"]): display_name(q) for q in queues if q.get("id") is not None}
+    hrefs = [link.get("href") for link in (reply.body.get("_links") or {}).values() if isinstance(link, dict)]
+    rows = []
+    for item in reply.resources:
+        queue_id = item.get("queue_id") or queue_in_links(hrefs, kind, item.get("id"))
+        rows.append({"queue": names.get(str(queue_id), queue_id), **item})
+    return rows
+
+
+def queue_in_links(hrefs: list[Any], kind: str, item_id: Any) -> str | None:
+    """The queue id in the item's link (`.../queues/QID/listeners/ID`), when the reply has one."""
+    suffix = f"/{kind}/{item_id}"
+    for href in hrefs:
+        if isinstance(href, str) and href.endswith(suffix):
+            head = href[: -len(suffix)]
+            if "/queues/" in head:
+                return head.rsplit("/queues/", 1)[1]
+    return None

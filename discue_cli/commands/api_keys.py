@@ -10,23 +10,28 @@ import typer
 
 from discue_cli.commands._common import (
     EmbedOption,
+    LimitOption,
     YesOption,
     check_name,
     context,
     delete_all,
     display_name,
     guard_delete,
+    limited,
     naming,
     run,
     unique,
     with_output,
 )
+from discue_cli.commands._complete import complete_api_key
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Create, inspect, enable, disable and delete API keys.", no_args_is_help=True)
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="The API key's id.", show_default=False)]
+IdArg = Annotated[
+    str, typer.Argument(metavar="ID", help="The API key's id.", show_default=False, autocompletion=complete_api_key)
+]
 
 
 class KeyStatus(StrEnum):
@@ -37,19 +42,20 @@ class KeyStatus(StrEnum):
 @dataclass
 class ListOptions:
     embed: bool = False
+    limit: int | None = None
 
 
 async def list_run(opts: ListOptions, client, out) -> None:
     from discue_cli.api import api_keys as api
 
-    out.show(await api.list_api_keys(client, opts.embed), noun="API keys")
+    out.show(limited(await api.list_api_keys(client, opts.embed), "api_keys", opts.limit), noun="API keys")
 
 
 @app.command("list")
 @with_output
-def list_(ctx: typer.Context, embed: EmbedOption = False, *, fmt: OutputFormat) -> None:
+def list_(ctx: typer.Context, embed: EmbedOption = False, limit: LimitOption = None, *, fmt: OutputFormat) -> None:
     """List API keys (redacted)."""
-    run(ctx, list_run, ListOptions(embed), fmt)
+    run(ctx, list_run, ListOptions(embed, limit), fmt)
 
 
 async def get_run(key_id: str, client, out) -> None:
@@ -172,14 +178,17 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
         await api.delete_api_key(client, key["id"])
 
     question = f"Delete {len(targets)} API key(s) ({names})? Clients using them lose access."
-    await delete_all(out, opts.yes, targets, delete, question)
+    await delete_all(out, opts.yes, targets, delete, question, noun="API key")
 
 
 @app.command()
 @with_output
 def delete(
     ctx: typer.Context,
-    key_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="API key ids.", show_default=False)],
+    key_ids: Annotated[
+        list[str],
+        typer.Argument(metavar="ID...", help="API key ids.", show_default=False, autocompletion=complete_api_key),
+    ],
     yes: YesOption = False,
     *,
     fmt: OutputFormat,

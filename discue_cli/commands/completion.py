@@ -31,5 +31,5 @@ def register(root: typer.Typer) -> None:
     def completion(
         ctx: typer.Context, shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or powershell.")]
     ) -> None:
-        """Print the completion script for a shell (see the README for where to put it)."""
+        """Print the completion script for a shell: save it where your shell loads completions (see the examples)."""
         run_local(ctx, lambda _o, _c, out: out.line(script(shell.value).rstrip("\n")))

@@ -27,13 +27,12 @@ def shown(key: str, value: Any) -> str:
 
 
 def set_run(pair: tuple[str, str], c: Context, out: Output) -> None:
-    from discue_cli.settings import parse_value, save_config
+    from discue_cli.settings import parse_value, update_profile
 
     key, value = pair
     parsed = parse_value(key, value, key)
-    path, data, profile = c.config()
-    data.setdefault("profiles", {}).setdefault(profile, {})[key] = parsed
-    save_config(path, data)
+    path, _, profile = c.config()
+    update_profile(path, profile, {key: parsed})
     out.info(f"Set {key} for profile '{profile}'.")
 
 
@@ -61,14 +60,12 @@ def get(ctx: typer.Context, key: KeyArg) -> None:
 
 
 def unset_run(key: str, c: Context, out: Output) -> None:
-    from discue_cli.settings import check_key, save_config
+    from discue_cli.settings import check_key, profile_table, update_profile
 
     check_key(key)
     path, data, profile = c.config()
-    table = data.get("profiles", {}).get(profile, {})
-    if key in table:
-        del table[key]
-        save_config(path, data)
+    if key in profile_table(data, profile):
+        update_profile(path, profile, {key: None})
     out.info(f"Unset {key} for profile '{profile}'.")
 
 

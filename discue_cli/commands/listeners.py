@@ -9,6 +9,7 @@ import typer
 
 from discue_cli.commands._common import (
     EmbedOption,
+    LimitOption,
     QueueArg,
     YesOption,
     check_name,
@@ -16,19 +17,28 @@ from discue_cli.commands._common import (
     delete_all,
     display_name,
     guard_delete,
+    limited,
     list_in_queue_or_all,
     naming,
     run,
     unique,
     with_output,
+    with_queue_names,
 )
+from discue_cli.commands._complete import complete_listener, complete_queue
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Add, inspect, change and delete the listeners of a queue.", no_args_is_help=True)
 
 ListenerArg = Annotated[
-    str, typer.Argument(metavar="LISTENER", help="The listener's id or name within the queue.", show_default=False)
+    str,
+    typer.Argument(
+        metavar="LISTENER",
+        help="The listener's id or name within the queue.",
+        show_default=False,
+        autocompletion=complete_listener,
+    ),
 ]
 
 
@@ -36,12 +46,17 @@ ListenerArg = Annotated[
 class ListOptions:
     queue: str | None = None
     embed: bool = False
+    limit: int | None = None
 
 
 async def list_run(opts: ListOptions, client, out) -> None:
+    from discue_cli.api import Reply
     from discue_cli.api import listeners as api
 
     reply = await list_in_queue_or_all(client, opts.queue, opts.embed, api.list_all_listeners, api.list_listeners)
+    reply = limited(reply, "listeners", opts.limit)
+    if opts.queue is None and reply.resources and not (out.fmt.structured or out.fmt.quiet):
+        reply = Reply(reply.body, await with_queue_names(client, reply, "listeners"), single=False)
     out.show(reply, noun="listeners")
 
 
@@ -49,13 +64,17 @@ async def list_run(opts: ListOptions, client, out) -> None:
 @with_output
 def list_(
     ctx: typer.Context,
-    queue: Annotated[str | None, typer.Argument(metavar="[QUEUE]", help="Only this queue's listeners.")] = None,
+    queue: Annotated[
+        str | None,
+        typer.Argument(metavar="[QUEUE]", help="Only this queue's listeners.", autocompletion=complete_queue),
+    ] = None,
     embed: EmbedOption = False,
+    limit: LimitOption = None,
     *,
     fmt: OutputFormat,
 ) -> None:
-    """List the listeners of a queue, or of all queues."""
-    run(ctx, list_run, ListOptions(queue, embed), fmt)
+    """List the listeners of a queue, or of all queues (with a QUEUE column)."""
+    run(ctx, list_run, ListOptions(queue, embed, limit), fmt)
 
 
 @dataclass
@@ -105,9 +124,27 @@ async def add_run(opts: AddOptions, client, out) -> None:
     if opts.if_not_exists:
         existing = find_by_name((await api.list_listeners(client, queue_id)).resources, opts.name, "listener")
         if existing and name_of(existing) == opts.name:
-            out.show(await api.get_listener(client, queue_id, existing["id"]))
+            reply = await api.get_listener(client, queue_id, existing["id"])
+            warn_if_different(out, opts, reply.resources[0] if reply.resources else {})
+            out.show(reply)
             return
     out.show(await api.add_listener(client, queue_id, opts.name, opts.notify_url, opts.liveness_url))
+
+
+def warn_if_different(out, opts: AddOptions, existing: dict) -> None:
+    """--if-not-exists keeps the existing listener: say so when it is not what was asked for."""
+    import shlex
+
+    given = {"notify_url": opts.notify_url, "liveness_url": opts.liveness_url}
+    differing = {k: v for k, v in given.items() if existing.get(k) is not None and existing.get(k) != v}
+    if not differing:
+        return
+    lines = [f"listener '{opts.name}' exists and was left as it is; it differs from what was given:"]
+    lines += [f"  {key}: {existing[key]!r} (given: {value!r})" for key, value in differing.items()]
+    out.warn("\n".join(lines))
+    flags = " ".join(f"--{key.replace('_', '-')} {shlex.quote(value)}" for key, value in differing.items())
+    command = f"discue listeners update {shlex.quote(opts.queue)} {shlex.quote(opts.name)} {flags}"
+    out.info(f"Hint: change it with `{command}`, or keep listeners as a file says with `discue apply`")
 
 
 @app.command()
@@ -197,7 +234,7 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
         await api.delete_listener(client, queue_id, listener["id"])
 
     question = f"Delete {len(targets)} listener(s) ({names})? They get no more messages."
-    await delete_all(out, opts.yes, targets, delete, question)
+    await delete_all(out, opts.yes, targets, delete, question, noun="listener")
 
 
 @app.command()
@@ -205,7 +242,12 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
 def delete(
     ctx: typer.Context,
     queue: QueueArg,
-    listeners: Annotated[list[str], typer.Argument(metavar="LISTENER...", help="Ids or names.", show_default=False)],
+    listeners: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="LISTENER...", help="Ids or names.", show_default=False, autocompletion=complete_listener
+        ),
+    ],
     yes: YesOption = False,
     *,
     fmt: OutputFormat,

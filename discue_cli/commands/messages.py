@@ -9,50 +9,83 @@ import typer
 
 from discue_cli.commands._common import (
     EmbedOption,
+    LimitOption,
     QueueArg,
     YesOption,
     check_name,
     context,
     delete_all,
     guard_delete,
+    limited,
     list_in_queue_or_all,
     naming,
     run,
     unique,
     with_output,
+    with_queue_names,
 )
+from discue_cli.commands._complete import complete_message, complete_queue
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
 app = typer.Typer(help="Add, list, rename, delete and watch messages.", no_args_is_help=True)
 
-MessageArg = Annotated[str, typer.Argument(metavar="MESSAGE", help="The message's id.", show_default=False)]
+MessageArg = Annotated[
+    str,
+    typer.Argument(metavar="MESSAGE", help="The message's id.", show_default=False, autocompletion=complete_message),
+]
 
 
 @dataclass
 class ListOptions:
     queue: str | None = None
     embed: bool = False
+    limit: int | None = None
 
 
 async def list_run(opts: ListOptions, client, out) -> None:
+    from discue_cli.api import Reply
     from discue_cli.api import messages as api
 
-    reply = await list_in_queue_or_all(client, opts.queue, opts.embed, api.list_all_messages, api.list_messages)
-    out.show(reply, noun="messages")
+    # A person at a terminal sees each message's data (a preview), so the table asks for full messages.
+    terminal = out.stdout_tty and not (out.fmt.structured or out.fmt.quiet)
+    embed = opts.embed or terminal
+    reply = await list_in_queue_or_all(client, opts.queue, embed, api.list_all_messages, api.list_messages)
+    reply = limited(reply, "messages", opts.limit)
+    rows = reply.resources
+    if opts.queue is None and rows and not (out.fmt.structured or out.fmt.quiet):
+        rows = await with_queue_names(client, reply, "messages")
+    if terminal:
+        rows = [terminal_row(row) for row in rows]
+    out.show(Reply(reply.body, rows, single=False), noun="messages")
+
+
+def terminal_row(message: dict) -> dict:
+    """What the table shows of a message: id, name, queue (across queues), a data preview, the time."""
+    from discue_cli.output.formats import preview
+
+    row = {key: message[key] for key in ("id", "name", "queue") if key in message}
+    if "data" in message:
+        row["data"] = preview(message["data"])
+    if "created_at" in message:
+        row["created_at"] = message["created_at"]
+    return row
 
 
 @app.command("list")
 @with_output
 def list_(
     ctx: typer.Context,
-    queue: Annotated[str | None, typer.Argument(metavar="[QUEUE]", help="Only this queue's messages.")] = None,
+    queue: Annotated[
+        str | None, typer.Argument(metavar="[QUEUE]", help="Only this queue's messages.", autocompletion=complete_queue)
+    ] = None,
     embed: EmbedOption = False,
+    limit: LimitOption = None,
     *,
     fmt: OutputFormat,
 ) -> None:
-    """List the messages of a queue, or of all queues."""
-    run(ctx, list_run, ListOptions(queue, embed), fmt)
+    """List the messages of a queue, or of all queues (with a QUEUE column)."""
+    run(ctx, list_run, ListOptions(queue, embed, limit), fmt)
 
 
 @dataclass
@@ -199,7 +232,14 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
     async def delete(message):
         await api.delete_message(client, queue_id, message["id"])
 
-    await delete_all(out, opts.yes, targets, delete, f"Delete {len(targets)} message(s)? Undelivered ones are lost.")
+    listing = None
+    if not opts.yes:
+        from discue_cli.output.formats import preview
+
+        lines = [f"  {t.resources[0].get('id')}  {preview(t.resources[0].get('data', ''))}" for t in targets]
+        listing = "These messages will be deleted:\n" + "\n".join(lines)
+    question = f"Delete {len(targets)} message(s)? Undelivered ones are lost."
+    await delete_all(out, opts.yes, targets, delete, question, listing, noun="message")
 
 
 @app.command()
@@ -207,7 +247,10 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
 def delete(
     ctx: typer.Context,
     queue: QueueArg,
-    messages: Annotated[list[str], typer.Argument(metavar="MESSAGE...", help="Message ids.", show_default=False)],
+    messages: Annotated[
+        list[str],
+        typer.Argument(metavar="MESSAGE...", help="Message ids.", show_default=False, autocompletion=complete_message),
+    ],
     yes: YesOption = False,
     *,
     fmt: OutputFormat,

@@ -9,17 +9,20 @@ import typer
 
 from discue_cli.commands._common import (
     EmbedOption,
+    LimitOption,
     QueueArg,
     YesOption,
     check_name,
     context,
     delete_all,
     guard_delete,
+    limited,
     naming,
     run,
     unique,
     with_output,
 )
+from discue_cli.commands._complete import complete_queue
 from discue_cli.errors import UsageError
 from discue_cli.output import OutputFormat
 
@@ -29,19 +32,20 @@ app = typer.Typer(help="Create, inspect, rename and delete queues.", no_args_is_
 @dataclass
 class ListOptions:
     embed: bool = False
+    limit: int | None = None
 
 
 async def list_run(opts: ListOptions, client, out) -> None:
     from discue_cli.api import queues as api
 
-    out.show(await api.list_queues(client, opts.embed), noun="queues")
+    out.show(limited(await api.list_queues(client, opts.embed), "queues", opts.limit), noun="queues")
 
 
 @app.command("list")
 @with_output
-def list_(ctx: typer.Context, embed: EmbedOption = False, *, fmt: OutputFormat) -> None:
+def list_(ctx: typer.Context, embed: EmbedOption = False, limit: LimitOption = None, *, fmt: OutputFormat) -> None:
     """List all queues."""
-    run(ctx, list_run, ListOptions(embed), fmt)
+    run(ctx, list_run, ListOptions(embed, limit), fmt)
 
 
 @dataclass
@@ -217,14 +221,17 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
     async def delete(queue):
         await api.delete_queue(client, queue["id"])
 
-    await delete_all(out, opts.yes, targets, delete, f"Delete {len(targets)} queue(s)?", listing)
+    await delete_all(out, opts.yes, targets, delete, f"Delete {len(targets)} queue(s)?", listing, noun="queue")
 
 
 @app.command()
 @with_output
 def delete(
     ctx: typer.Context,
-    queues: Annotated[list[str], typer.Argument(metavar="QUEUE...", help="Ids or names.", show_default=False)],
+    queues: Annotated[
+        list[str],
+        typer.Argument(metavar="QUEUE...", help="Ids or names.", show_default=False, autocompletion=complete_queue),
+    ],
     yes: YesOption = False,
     *,
     fmt: OutputFormat,

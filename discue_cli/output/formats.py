@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
+
+# A UUID (discue's examples have 7-digit first groups) or a 21-character id of the 2023-04 generation.
+ID_SHAPE = re.compile(r"[0-9a-fA-F]{6,8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[A-Za-z0-9_-]{21}")
+TABLE_ITEMS = 3  # list items shown in a table cell; the key/value view shows more, one per line
+VIEW_ITEMS = 10
 
 
 def compact(value: Any) -> str:
@@ -45,8 +51,17 @@ def timestamp(value: Any, pattern: str = "%Y-%m-%d %H:%M:%SZ") -> str | None:
         return None
 
 
-def human(key: str, value: Any) -> str:
-    """A value as a person reads it in a table."""
+def is_id(key: str, text: str) -> bool:
+    """Whether a shown value is an id, which a terminal view must never wrap or cut."""
+    return key == "id" or key.endswith("_id") or bool(ID_SHAPE.fullmatch(text))
+
+
+def more(count: int) -> str:
+    return f"… and {count:,} more; --json for all"
+
+
+def human(key: str, value: Any, *, items: int = TABLE_ITEMS, sep: str = ", ") -> str:
+    """A value as a person reads it in a table: a long list shows its first `items` and a count of the rest."""
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -58,11 +73,20 @@ def human(key: str, value: Any) -> str:
     if isinstance(value, list):
         if not value:
             return "-"
-        shown_items = [str(v.get("name") or v.get("id")) if isinstance(v, dict) else str(v) for v in value]
-        return ", ".join(shown_items)
+        shown = [str(v.get("name") or v.get("id")) if isinstance(v, dict) else str(v) for v in value[:items]]
+        if len(value) > items:
+            shown.append(more(len(value) - items))
+        return sep.join(shown)
     if isinstance(value, dict):
         return ", ".join(f"{k}={human(k, v)}" for k, v in value.items())
     return str(value)
+
+
+def preview(text: Any, width: int = 40) -> str:
+    """A short one-line look at a value (a message's data), control characters escaped."""
+    line = " ".join(str(text).split())
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 
 def flatten(resource: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

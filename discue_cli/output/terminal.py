@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from discue_cli.output.formats import columns, human
+from discue_cli.output.formats import columns, human, is_id
+
+MIN_TEXT_WIDTH = 10  # the narrowest a text column (not an id) is squeezed to before columns are left out
+TEXT_WIDTH = 40  # the widest a text column grows while columns to its right still want room
 
 
 def console(stream: TextIO, tty: bool, color: bool) -> Any:
@@ -28,31 +31,77 @@ def render_lines(con: Any, renderable: Any) -> list[str]:
     return [text.rstrip() for text in captured.get().splitlines()]
 
 
-def table(resources: list[dict[str, Any]], keys: list[str] | None = None) -> Any:
-    """A table of resources: `keys` as columns, else id, name and the rest."""
+def table(resources: list[dict[str, Any]], width: int, keys: list[str] | None = None) -> tuple[Any, list[str]]:
+    """A table that fits `width`, one line per resource, and the keys of the columns left out.
+
+    `keys` are the columns (default: id, name and the rest). Ids are never wrapped or cut. Columns are
+    served from the left (id, name, ...): each text column gets up to TEXT_WIDTH, cut with an ellipsis
+    beyond; the first that cannot get MIN_TEXT_WIDTH (or an id column its full width) is left out with
+    all after it. Space left over widens the cut columns."""
     from rich.table import Table
     from rich.text import Text
 
     keys = keys or columns(resources)
-    grid = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
+    cells = {k: [human(k, item.get(k)) for item in resources] for k in keys}
+    natural = {k: max(cell_len(text) for text in [k, *cells[k]]) for k in keys}
+    ids = {k for k in keys if all(text == "-" or is_id(k, text) for text in cells[k])}
+    widths: dict[str, int] = {}
+    left = width
     for key in keys:
-        grid.add_column(Text(key.upper()), no_wrap=key == "id", overflow="ellipsis")
-    for item in resources:
+        room = left - (2 if widths else 0)
+        want = natural[key] if key in ids else min(natural[key], TEXT_WIDTH)
+        if room >= want or not widths:
+            widths[key] = want
+        elif key not in ids and room >= min(natural[key], MIN_TEXT_WIDTH):
+            widths[key] = room
+        else:
+            break
+        left = room - widths[key]
+    for key in widths:  # the leftover space, to the columns that were cut, leftmost first
+        extra = min(max(left, 0), natural[key] - widths[key])
+        widths[key] += extra
+        left -= extra
+    grid = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
+    for key, column_width in widths.items():
+        grid.add_column(Text(key.upper()), no_wrap=True, overflow="ellipsis", width=column_width)
+    for row in range(len(resources)):
         # Text, not str: data is shown as it is, never read as rich markup or emoji codes.
-        grid.add_row(*(Text(human(k, item.get(k))) for k in keys))
-    return grid
+        grid.add_row(*(Text(cells[k][row].replace("\n", " ")) for k in widths))
+    return grid, keys[len(widths) :]
 
 
-def pairs_grid(pairs: list[tuple[str, Any]]) -> Any:
+def pairs_grid(pairs: list[tuple[str, Any]], width: int) -> Any:
+    """Keys and values; when both cannot fit side by side, the keys wrap so that no id has to."""
     from rich.table import Table
     from rich.text import Text
 
+    values = [str(value) for _, value in pairs]
+    id_width = max(
+        (
+            cell_len(line)
+            for (key, _), text in zip(pairs, values, strict=True)
+            for line in text.splitlines()
+            if is_id(key, line)
+        ),
+        default=0,
+    )
+    key_width = max((cell_len(key) for key, _ in pairs), default=0)
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
+    if id_width and key_width + 2 + id_width > width:
+        grid.add_column(style="bold", overflow="fold", max_width=max(MIN_TEXT_WIDTH, width - 2 - id_width))
+    else:
+        grid.add_column(style="bold")
     grid.add_column(overflow="fold")
-    for key, value in pairs:
-        grid.add_row(Text(key), Text(str(value)))
+    for (key, _), text in zip(pairs, values, strict=True):
+        grid.add_row(Text(key), Text(text))
     return grid
+
+
+def cell_len(text: str) -> int:
+    """The terminal width of the widest line of a text."""
+    from rich.cells import cell_len as width
+
+    return max((width(line) for line in text.splitlines()), default=0)
 
 
 def progress(con: Any, total: int | None, label: str) -> RichProgress:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from discue_cli.errors import DiscueError, UsageError
-from discue_cli.output.formats import columns, compact, flatten, human, tsv_cell, tsv_row
+from discue_cli.output.formats import VIEW_ITEMS, columns, compact, flatten, human, tsv_cell, tsv_row
 
 
 def isatty(stream: Any) -> bool:
@@ -92,6 +92,11 @@ class Output:
         self.color = color
         self._consoles: dict[bool, Any] = {}
 
+    @property
+    def terminal_view(self) -> bool:
+        """A person reads stdout and asked for no format: tables, key/value views, summaries."""
+        return self.stdout_tty and not (self.fmt.structured or self.fmt.quiet)
+
     # -- plumbing
 
     def console(self, stderr: bool = False) -> Any:
@@ -158,7 +163,7 @@ class Output:
         if self.stdout_tty:
             from discue_cli.output.terminal import pairs_grid
 
-            self.render(pairs_grid(pairs))
+            self.render(pairs_grid(pairs, self.console().width))
             return
         for key, value in pairs:
             self.line(f"{key}\t{tsv_cell(value)}")
@@ -166,10 +171,14 @@ class Output:
     def table(self, resources: list[dict[str, Any]], keys: list[str] | None = None) -> None:
         from discue_cli.output.terminal import table
 
-        self.render(table(resources, keys))
+        grid, hidden = table(resources, self.console().width, keys)
+        self.render(grid)
+        if hidden:
+            self.info(f"Not shown at this width: {', '.join(hidden)} (--json or a pipe shows every field).")
 
     def key_values(self, resource: dict[str, Any]) -> None:
-        self.pairs([(key, human(key, value)) for key, value in flatten(resource)])
+        """One resource, a key per line; a list shows its first items one per line, then a count of the rest."""
+        self.pairs([(key, human(key, value, items=VIEW_ITEMS, sep="\n")) for key, value in flatten(resource)])
 
     def render(self, renderable: Any) -> None:
         from discue_cli.output.terminal import render_lines

@@ -1,0 +1,55 @@
+"""What a delete says on a terminal: what it is about to delete, then one line for what it deleted."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import LISTENER_URLS
+
+# These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
+pytestmark = pytest.mark.usefixtures("gen_2022")
+
+
+def test_a_confirmed_delete_on_a_terminal_is_one_summary_line(local, tty):
+    for name in ("a", "b"):
+        local("queues", "create", name)
+    result = local("queues", "delete", "a", "b", input="y\n")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.endswith("Delete 2 queue(s)? [y/N]: Deleted 2 queues: a, b\n")
+
+
+def test_a_delete_with_yes_on_a_terminal_is_one_summary_line(local, tty):
+    local("queues", "create", "orders")
+    local("listeners", "add", "orders", "mailer", *LISTENER_URLS)
+    result = local("listeners", "delete", "orders", "mailer", "--yes")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "Deleted 1 listener: mailer\n")
+
+
+def test_piped_deletes_still_print_the_deleted_resources(local):
+    queue_id = local("queues", "create", "orders", "-q").stdout.strip()
+    result = local("queues", "delete", "orders", "--yes")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, f"{queue_id}\torders\t[]\n", "")
+
+
+def test_messages_delete_lists_what_it_deletes_before_asking(local, tty):
+    local("queues", "create", "orders")
+    first = local("messages", "add", "orders", "hello\nworld", "-q").stdout.strip()
+    second = local("messages", "add", "orders", "x" * 80, "-q").stdout.strip()
+    result = local("messages", "delete", "orders", first, second, input="y\n")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "These messages will be deleted:\n"
+        f"  {first}  hello world\n"
+        f"  {second}  {'x' * 39}…\n"
+        "Delete 2 message(s)? Undelivered ones are lost. [y/N]: "
+        f"Deleted 2 messages: {first}, {second}\n"
+    )
+    assert local("messages", "list", "orders", "-q").stdout == ""
+
+
+def test_the_listing_escapes_control_characters_from_the_server(local, tty):
+    local("queues", "create", "orders")
+    message_id = local("messages", "add", "orders", "\x1b[31mred", "-q").stdout.strip()
+    result = local("messages", "delete", "orders", message_id, input="n\n")
+    assert result.exit_code == 2
+    assert f"  {message_id}  \\x1b[31mred\n" in result.stderr
