@@ -24,6 +24,7 @@ NOUNS = {
     "api-keys": "api_keys",
     "api-clients": "api_clients",
     "api": "raw",
+    "listen": "listen",
     "auth": "auth",
     "config": "config",
     "emulator": "emulator",
