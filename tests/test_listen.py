@@ -12,6 +12,7 @@ import socket
 import subprocess
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -20,6 +21,7 @@ from tests.conftest import start_server
 from tests.test_delivery import DISCUE, FAST, Api, Listener
 
 QUEUE_ID = "180994c0-b6b2-4d0e-b7ad-414716e83386"
+LISTENER_ID = "36a650fc-9594-47d3-9c36-26b89b464858"
 
 
 class Listening:
@@ -110,6 +112,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def read_line(fd: int, timeout: float = 10.0) -> str:
+    """One line from a file descriptor (a pipe or a pty), waiting at most `timeout` seconds."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while not seen.endswith(b"\n") and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.1)[0]:
+            seen += os.read(fd, 1)
+    assert seen.endswith(b"\n"), seen
+    return seen.decode()
 
 
 # -- before anything starts
@@ -211,6 +224,23 @@ def test_a_forward_target_that_is_down_shows_on_the_line_and_the_server_gets_502
     assert f"deliver {listening.name} message {message_id} attempt 1: 502 (retry in 0.1s)" in log
 
 
+def test_a_reader_that_goes_away_stops_it_cleanly(delivering, running):
+    """`discue listen QUEUE | head -1`: the delivery that cannot be printed is not acknowledged."""
+    server = delivering()
+    api = Api(server)
+    queue_id = api.queue("orders")
+    reader, writer = os.pipe()
+    listening = running(server, "orders", stdout=writer)
+    os.close(writer)
+    first = api.message(queue_id, "first")
+    assert json.loads(read_line(reader))["message_id"] == first
+    os.close(reader)
+    api.message(queue_id, "second")
+    assert listening.process.wait(timeout=15) == 0
+    assert listening.rest("stderr") == f"Removed listener {listening.name} ({listening.listener_id}).\n"
+    assert api.client.get(f"/queues/{queue_id}/listeners").json()["listeners"] == []
+
+
 def test_a_stop_after_the_server_went_away_exits_0_and_says_what_to_delete(delivering, running):
     server = delivering()
     api = Api(server)
@@ -237,16 +267,69 @@ def test_a_terminal_gets_a_readable_line_with_server_text_escaped(delivering, ru
         listening = running(server, "orders", "--forward-to", hook.url, stdout=terminal)
         os.close(terminal)
         message_id = api.message(queue_id, "red \x1b[31m alert\u202e")
-        seen = b""
-        deadline = time.monotonic() + 10
-        while b"\n" not in seen and time.monotonic() < deadline:
-            if select.select([controller], [], [], 0.1)[0]:
-                seen += os.read(controller, 4096)
-        line = seen.decode()
+        line = read_line(controller)
         assert re.fullmatch(rf"\d\d:\d\d:\d\d  {message_id}  red \\x1b\[31m alert\\u202e  -> 200\r\n", line), line
         assert listening.stop() == 0
     finally:
         os.close(controller)
+
+
+class HangingApi:
+    """An API whose listener DELETE hangs until released: a second Ctrl-C must not wait for it."""
+
+    def __init__(self) -> None:
+        self.deleting, self.release = threading.Event(), threading.Event()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.reply({"queues": [{"id": QUEUE_ID, "name": "q"}]})
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.reply({"listener": {"id": LISTENER_ID, "name": "l"}})
+
+            def do_DELETE(self):
+                api.deleting.set()
+                api.release.wait(10)
+                self.reply({})
+
+            def reply(self, body):
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def cli_args(self) -> list[str]:
+        return ["--api-endpoint", f"http://127.0.0.1:{self.server.server_port}/v1", "--api-key", "k" * 20]
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_second_ctrl_c_gives_up_a_removal_that_hangs(running):
+    api = HangingApi()
+    try:
+        listening = running(api, "q")
+        listening.process.send_signal(signal.SIGINT)
+        assert api.deleting.wait(10)
+        assert listening.stop(signal.SIGINT) == 130
+        assert listening.rest("stderr") == (
+            f"Warning: gave up removing listener {listening.name} ({LISTENER_ID})\n"
+            f"Delete it by hand: discue listeners delete {QUEUE_ID} {LISTENER_ID} --yes\n"
+        )
+    finally:
+        api.close()
 
 
 # -- the line itself

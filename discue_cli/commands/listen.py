@@ -170,6 +170,8 @@ async def attend(opts: ListenOptions, client: Any, out: Output, stop: Stop, queu
     """Add the listener, wait for a signal, remove it."""
     from discue_cli.api import listeners as api
 
+    if stop.requested.is_set():
+        return  # stopped while the receiver started: nothing to add, nothing to remove
     try:
         reply = await stop.guarded(api.add_listener(client, queue_id, opts.name, f"{base}/notify", f"{base}/live"))
     except GaveUp:
