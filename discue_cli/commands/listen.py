@@ -5,13 +5,16 @@ from __future__ import annotations
 import signal
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from discue_cli.commands._common import QueueArg, check_url, context, run
 from discue_cli.errors import ApiError, DiscueError, NotFoundError, SilentExit, UsageError
 from discue_cli.output import Output, OutputFormat
+
+if TYPE_CHECKING:
+    from discue_cli.listen.receiver import Forwarder
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -105,7 +108,7 @@ def parse_delivery(raw: bytes) -> dict[str, Any]:
     return body if isinstance(body, dict) else {"_raw": raw.decode("utf-8", "replace")}
 
 
-def delivery_handler(opts: ListenOptions, out: Output, forwarder: Any, stop: Stop):
+def delivery_handler(opts: ListenOptions, out: Output, forwarder: Forwarder | None, stop: Stop):
     """Print each delivery once, after forwarding it when asked; answer with the app's status."""
     from datetime import datetime
 
