@@ -274,11 +274,14 @@ def test_a_terminal_gets_a_readable_line_with_server_text_escaped(delivering, ru
         os.close(controller)
 
 
-class HangingApi:
-    """An API whose listener DELETE hangs until released: a second Ctrl-C must not wait for it."""
+class FakeApi:
+    """An API of one queue that records the listener it is given; its DELETE can be made to hang."""
 
-    def __init__(self) -> None:
+    def __init__(self, hang: bool = False) -> None:
         self.deleting, self.release = threading.Event(), threading.Event()
+        self.added: list[dict] = []
+        if not hang:
+            self.release.set()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -286,7 +289,7 @@ class HangingApi:
                 self.reply({"queues": [{"id": QUEUE_ID, "name": "q"}]})
 
             def do_POST(self):
-                self.rfile.read(int(self.headers["Content-Length"]))
+                api.added.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
                 self.reply({"listener": {"id": LISTENER_ID, "name": "l"}})
 
             def do_DELETE(self):
@@ -318,7 +321,7 @@ class HangingApi:
 
 
 def test_a_second_ctrl_c_gives_up_a_removal_that_hangs(running):
-    api = HangingApi()
+    api = FakeApi(hang=True)
     try:
         listening = running(api, "q")
         listening.process.send_signal(signal.SIGINT)
@@ -328,6 +331,24 @@ def test_a_second_ctrl_c_gives_up_a_removal_that_hangs(running):
             f"Warning: gave up removing listener {listening.name} ({LISTENER_ID})\n"
             f"Delete it by hand: discue listeners delete {QUEUE_ID} {LISTENER_ID} --yes\n"
         )
+    finally:
+        api.close()
+
+
+def test_a_public_url_replaces_the_receivers_address_in_the_listener(running):
+    api = FakeApi()
+    try:
+        listening = running(api, "q", "--public-url", "https://abc.tunnel.example/dev/", "--name", "laptop")
+        assert listening.banner[1] == "The server reaches it as https://abc.tunnel.example/dev/\n"
+        assert api.added == [
+            {
+                "name": "laptop",
+                "notify_url": "https://abc.tunnel.example/dev/notify",
+                "liveness_url": "https://abc.tunnel.example/dev/live",
+            }
+        ]
+        assert listening.stop(signal.SIGTERM) == 0
+        assert listening.rest("stderr") == f"Removed listener laptop ({LISTENER_ID}).\n"
     finally:
         api.close()
 

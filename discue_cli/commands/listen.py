@@ -150,14 +150,14 @@ async def listen_run(opts: ListenOptions, client: Any, out: Output) -> None:
         sock = bind(opts.host, opts.port)
     except OSError as exc:
         raise UsageError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror or exc}") from None
-    base = (opts.public_url or f"http://{url_host(opts.host)}:{sock.getsockname()[1]}").rstrip("/")
+    address = f"http://{url_host(opts.host)}:{sock.getsockname()[1]}"
     stop = Stop()
     forwarder = Forwarder(opts.forward_to, client.timeout) if opts.forward_to else None
     server = Server(create_app(delivery_handler(opts, out, forwarder, stop)), sock)
     stop.install()
     try:
         await server.start()
-        await attend(opts, client, out, stop, queue_id, base)
+        await attend(opts, client, out, stop, queue_id, address)
     finally:
         # The receiver outlives the listener: deliveries that come while it is removed still get answers.
         await server.stop()
@@ -169,9 +169,11 @@ async def listen_run(opts: ListenOptions, client: Any, out: Output) -> None:
         raise stop.failure
 
 
-async def attend(opts: ListenOptions, client: Any, out: Output, stop: Stop, queue_id: str, base: str) -> None:
-    """Add the listener, wait for a signal, remove it."""
+async def attend(opts: ListenOptions, client: Any, out: Output, stop: Stop, queue_id: str, address: str) -> None:
+    """Add the listener (its URLs on the receiver's address, or on --public-url), wait for a signal, remove it."""
     from discue_cli.api import listeners as api
+
+    base = (opts.public_url or address).rstrip("/")
 
     if stop.requested.is_set():
         return  # stopped while the receiver started: nothing to add, nothing to remove
@@ -184,7 +186,7 @@ async def attend(opts: ListenOptions, client: Any, out: Output, stop: Stop, queu
     if not reply.ids:
         raise ApiError("unexpected reply: the added listener has no id", hint="check `discue listeners list`")
     listener_id = reply.ids[0]
-    announce(opts, out, base, listener_id)
+    announce(opts, out, address, listener_id)
     await stop.requested.wait()
     try:
         await stop.guarded(remove(client, out, queue_id, listener_id, opts.name))
@@ -194,8 +196,10 @@ async def attend(opts: ListenOptions, client: Any, out: Output, stop: Stop, queu
         raise SilentExit(stop.exit_code) from None
 
 
-def announce(opts: ListenOptions, out: Output, base: str, listener_id: str) -> None:
-    out.info(f"Listening on {base} for queue {opts.queue} (listener {opts.name}, {listener_id})")
+def announce(opts: ListenOptions, out: Output, address: str, listener_id: str) -> None:
+    out.info(f"Listening on {address} for queue {opts.queue} (listener {opts.name}, {listener_id})")
+    if opts.public_url:
+        out.info(f"The server reaches it as {opts.public_url}")
     if opts.forward_to:
         out.info(f"Forwarding each delivery to {opts.forward_to}")
     if opts.local:
