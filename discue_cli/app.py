@@ -26,6 +26,7 @@ NOUNS = {
     "api": "raw",
     "apply": "apply",
     "export": "export",
+    "listen": "listen",
     "auth": "auth",
     "config": "config",
     "emulator": "emulator",

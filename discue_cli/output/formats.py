@@ -112,3 +112,40 @@ def message_line(message: dict[str, Any], *, as_json: bool, terminal: bool) -> s
         when = timestamp(message.get("created_at"), "%H:%M:%S") or "--:--:--"
         return f"{when}  {message.get('id')}  {message.get('data', '')}"
     return tsv_row(message, columns([message]))
+
+
+# Bidirectional overrides and isolates: they can make a line read differently from what it holds.
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """Server text made safe for a terminal line: control characters shown as escapes (\\x1b, \\n)."""
+    import unicodedata
+
+    if text.isprintable():
+        return text
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI_CONTROLS
+        else ch
+        for ch in text
+    )
+
+
+def delivery_line(body: dict[str, Any], forward: dict[str, Any] | None, *, terminal: bool, when: str) -> str:
+    """One delivery as `listen` prints it: the body as compact JSON (with `_forward` when it was
+    forwarded), or on a terminal `TIME  MESSAGE_ID  DATA`, then the attempt and the forward's status."""
+    if not terminal:
+        return compact({**body, "_forward": forward} if forward is not None else body)
+    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    message_id = body.get("message_id") or message.get("id") or "-"
+    data = body.get("data", message.get("data", body.get("_raw", "")))
+    text = f"{when}  {printable(str(message_id))}  {printable(data if isinstance(data, str) else compact(data))}"
+    attempt = body.get("attempt")
+    if isinstance(attempt, int) and attempt > 1:
+        text += f"  (attempt {attempt})"
+    if forward is not None:
+        text += f"  -> {forward['status']}"
+        if forward.get("error"):
+            text += f" ({printable(forward['error'])})"
+    return text

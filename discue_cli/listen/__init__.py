@@ -1,0 +1,1 @@
+"""`discue listen`: the receiver that a temporary listener points at."""
