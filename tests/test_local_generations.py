@@ -1,18 +1,13 @@
-"""Every noun against the local discue in each generation it serves (2022-05 always; 2023-04 and 2024-08
-once `create_app` takes a generation), through the real app: what a user meets on their first commands."""
+"""Every noun against the local discue in each generation it serves, through the real app: what a user
+meets on their first commands."""
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 
-from discue_cli.emulator.app import create_app
 from tests.conftest import LISTENER_URLS
 
-SERVED = ["2022-05"]
-if "generation" in inspect.signature(create_app).parameters:
-    SERVED += ["2023-04", "2024-08"]
+SERVED = ["2022-05", "2023-04", "2024-08"]
 
 
 @pytest.fixture(params=SERVED)
