@@ -84,6 +84,9 @@ class NullProgress:
     def advance(self, count: int = 1, rate: float = 0.0) -> None:
         return None
 
+    def clear(self) -> None:
+        return None
+
 
 class RichProgress:
     def __init__(self, bar: Any, total: int | None):
@@ -96,6 +99,20 @@ class RichProgress:
 
     def __exit__(self, *exc: object) -> None:
         self.bar.stop()
+
+    @property
+    def running(self) -> bool:
+        return bool(self.bar.live.is_started)
+
+    def clear(self) -> None:
+        """Take the bar off the screen when it stops (a stopped run's summary follows)."""
+        self.bar.live.transient = True
+
+    def print(self, text: str) -> None:
+        """A line above the running bar, never through it."""
+        from rich.text import Text
+
+        self.bar.console.print(Text(text), soft_wrap=True)
 
     def advance(self, count: int = 1, rate: float = 0.0) -> None:
         self.bar.update(self.task, advance=count, rate=f"{rate:,.0f}")

@@ -91,6 +91,7 @@ class Output:
         self.stdin_tty = self.streams.stdin_tty
         self.color = color
         self._consoles: dict[bool, Any] = {}
+        self._bar: Any = None  # a running progress bar: lines for humans go above it
 
     # -- plumbing
 
@@ -180,6 +181,9 @@ class Output:
     # -- for humans, on stderr
 
     def info(self, message: str) -> None:
+        if self._bar is not None and self._bar.running:
+            self._bar.print(message)
+            return
         self.stderr.write(message + "\n")
 
     def warn(self, message: str) -> None:
@@ -217,4 +221,5 @@ class Output:
 
         if not self.stderr_tty:
             return NullProgress()
-        return progress(self.console(stderr=True), total, label)
+        self._bar = progress(self.console(stderr=True), total, label)
+        return self._bar
