@@ -154,3 +154,53 @@ def test_quiet_prints_no_summary_when_everything_went(local, tmp_path):
     (tmp_path / "in.txt").write_text("a\nb\n")
     result = local("messages", "add", "bulk", "--batch", "in.txt", "-q")
     assert (result.exit_code, len(result.stdout.split()), result.stderr) == (0, 2, "")
+
+
+def screen(output: bytes) -> list[str]:
+    """The lines a terminal shows after `output`: enough of a VT100 for rich's live display
+    (\\r, \\n, cursor up, erase line; other escapes ignored)."""
+    import re
+
+    rows, row, col = [""], 0, 0
+    for token in re.findall(rb"\x1b\[[0-9;?]*[A-Za-z]|\r|\n|[^\x1b\r\n]+", output):
+        if token == b"\r":
+            col = 0
+        elif token == b"\n":
+            row, col = row + 1, 0
+            rows += [""] * (row + 1 - len(rows))
+        elif token.endswith(b"A") and token.startswith(b"\x1b["):
+            row = max(0, row - int(token[2:-1] or 1))
+        elif token == b"\x1b[2K":
+            rows[row] = ""
+        elif not token.startswith(b"\x1b"):
+            text = token.decode("utf-8", "replace")
+            rows[row] = rows[row][:col].ljust(col) + text + rows[row][col + len(text) :]
+            col += len(text)
+    return [r.rstrip() for r in rows]
+
+
+def test_a_stop_on_a_terminal_clears_the_bar_before_the_summary(served, tmp_path):
+    import pty
+
+    make_queue(served)
+    (tmp_path / "big.txt").write_bytes(b"".join(f"line-{i}\n".encode() for i in range(20000)))
+    controller, terminal = pty.openpty()
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt"]
+    env = {**served.env(), "COLUMNS": "100", "TERM": "xterm"}
+    process = subprocess.Popen(args, stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=tmp_path)
+    os.close(terminal)
+    seen = b""
+    while b"Sending" not in seen:
+        seen += os.read(controller, 4096)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=20) == 130
+    try:
+        while chunk := os.read(controller, 4096):
+            seen += chunk
+    except OSError:
+        pass
+    os.close(controller)
+    shown = [line for line in screen(seen) if line]
+    assert [line for line in shown if "Sending" in line] == []
+    assert shown[-2].startswith("Interrupted: sent ") and shown[-2].endswith(" not sent.")
+    assert shown[-1].startswith("The lines that did not go through are in ")
