@@ -204,3 +204,29 @@ def test_a_stop_on_a_terminal_clears_the_bar_before_the_summary(served, tmp_path
     assert [line for line in shown if "Sending" in line] == []
     assert shown[-2].startswith("Interrupted: sent ") and shown[-2].endswith(" not sent.")
     assert shown[-1].startswith("The lines that did not go through are in ")
+
+
+def test_a_dead_endpoint_stops_the_batch_after_one_round_of_retries(cli, tmp_path):
+    import socket
+    import time
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    lines = [f"line-{i}".encode() for i in range(300)]
+    (tmp_path / "in.txt").write_bytes(b"".join(line + b"\n" for line in lines))
+    queue_id = "6f1c1a4e-2f4b-4c1e-9a51-0d6b1c1f2a3b"  # an id: no list call before the batch
+    started = time.monotonic()
+    result = cli(
+        "--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", "k" * 20,
+        "messages", "add", queue_id, "--batch", "in.txt", "-q",
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 7, result.stderr
+    assert elapsed < 8  # one round of retries (at most 3.5 s of backoff), not one per line
+    assert Counter(failed_file(tmp_path)) == Counter(lines)
+    err = result.stderr.splitlines()
+    assert f"Error: could not connect to http://127.0.0.1:{port}: Connection refused" in err
+    summary = next(line for line in err if line.startswith("Stopped: sent 0 of 300 message(s)"))
+    assert "; 8 failed (line " in summary and summary.endswith("; 292 not sent.")
