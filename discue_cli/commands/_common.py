@@ -88,8 +88,10 @@ def run(
     """Check the output options, open one client, run `work(options, client, out)`.
 
     A non-zero int returned by `work` is the exit code of a run that has already said why.
-    Ctrl-C and SIGTERM both cancel the work's task (see `stop_on_signals`); a work that catches the
-    cancellation to finish cleanly (a batch, watch) still exits 130 or 143."""
+    Ctrl-C and SIGTERM both cancel the work's task (see `stop_on_signals`): uncaught, that is exit
+    130 or 143. A work may catch the cancellation to stop cleanly: returning nothing makes the
+    signal its normal end (watch: exit 0), returning a code makes it an interruption (a batch: 130
+    or 143, whichever signal it was)."""
     import asyncio
 
     c = context(ctx)
@@ -109,8 +111,8 @@ def run(
                 raise Interrupted("Interrupted.", 128 + received[0]) from None
 
     code = asyncio.run(drive())
-    if received:
-        raise SilentExit(128 + received[0])
+    if code and received:
+        code = 128 + received[0]
     if code:
         raise SilentExit(code)
 
