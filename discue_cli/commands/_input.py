@@ -48,6 +48,8 @@ def read_json_arg(value: str, stdin: BinaryIO, flag: str = "--data") -> bytes:
         json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise UsageError(f"{flag} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{flag} is not usable JSON: nested too deeply") from None
     return raw
 
 
