@@ -116,7 +116,7 @@ def check_endpoint(url: str, source: str) -> str:
     """An http(s) URL with a host; returned without a trailing slash."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{source}: '{url}' is not an http(s) URL")
+        raise UsageError(f"{source}: '{redact_url(url)}' is not an http(s) URL")
     return url.strip().rstrip("/")
 
 
@@ -218,3 +218,14 @@ def redact(key: str | None) -> str:
     if not key:
         return "(none)"
     return "****" + key[-4:] if len(key) >= 16 else "****"
+
+
+def redact_url(url: str) -> str:
+    """A URL shown safely: credentials in it (http://user:pw@host) become ***."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    if "@" not in authority:
+        return url
+    return f"{scheme}://***@{authority.rpartition('@')[2]}{slash}{path}"

@@ -20,6 +20,7 @@ import httpx
 
 from discue_cli import __version__
 from discue_cli.errors import ApiError, AuthError, DiscueError, NoResponseError, for_status
+from discue_cli.settings import redact_url
 
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}  # the rest (POST, PATCH) get POST's rules
 RETRY_STATUS_IDEMPOTENT = {429, 502, 503, 504}
@@ -227,7 +228,7 @@ class Client:
         self.require_key = require_key
         self.closers: list[Callable[[], Any]] = []
         parts = urlsplit(self.base_url)
-        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.origin = redact_url(f"{parts.scheme}://{parts.netloc}")  # only ever shown
         headers = {
             "Accept": "application/json",
             "Accept-Encoding": ACCEPT_ENCODING,
@@ -313,7 +314,7 @@ class Client:
                 raise error_from_response(status, body)
             if status >= 300:
                 # Not followed: a redirect would resend the key to wherever it points.
-                target = reply_headers.get("Location", "elsewhere")
+                target = redact_url(reply_headers.get("Location", "elsewhere"))
                 raise ApiError(
                     f"the endpoint redirected to {target}",
                     status=status,
@@ -341,5 +342,5 @@ class Client:
     def _log(self, method: str, url: str, query: dict[str, Any], outcome: str, started: float) -> None:
         if self.on_exchange is None:
             return
-        shown = url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+        shown = redact_url(url) + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
         self.on_exchange(method, shown, outcome, (time.perf_counter() - started) * 1000)

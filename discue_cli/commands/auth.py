@@ -63,12 +63,12 @@ def login(
 
 
 async def status_run(c: Context, client, out: Output) -> None:
-    from discue_cli.settings import redact
+    from discue_cli.settings import redact, redact_url
 
     settings = c.settings()
     shown = [
         ("profile", settings.profile),
-        ("endpoint", "local (embedded)" if settings.local else settings.api_endpoint),
+        ("endpoint", "local (embedded)" if settings.local else redact_url(settings.api_endpoint)),
         ("api_key", "not needed" if settings.local else redact(settings.api_key)),
         ("config", str(settings.config_path)),
     ]
