@@ -6,6 +6,17 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+# C0 controls, DEL and C1 controls (0x9b is a CSI on some terminals): what a terminal would act on
+CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+CONTROLS.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
+CONTROLS_KEEP_NEWLINE = {c: v for c, v in CONTROLS.items() if c != 0x0A}
+
+
+def escape_controls(text: str, keep_newlines: bool = False) -> str:
+    """Text from a server made safe for a terminal: control characters shown as \\x1b, \\t, \\n, ...
+    (an escape sequence in a queue name must not recolor, retitle or rewrite anyone's terminal)."""
+    return text.translate(CONTROLS_KEEP_NEWLINE if keep_newlines else CONTROLS)
+
 
 def compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -86,5 +97,5 @@ def message_line(message: dict[str, Any], *, as_json: bool, terminal: bool) -> s
         return compact(message)
     if terminal:
         when = timestamp(message.get("created_at"), "%H:%M:%S") or "--:--:--"
-        return f"{when}  {message.get('id')}  {message.get('data', '')}"
+        return escape_controls(f"{when}  {message.get('id')}  {message.get('data', '')}")
     return tsv_row(message, columns([message]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from discue_cli.output.formats import columns, human
+from discue_cli.output.formats import columns, escape_controls, human
 
 
 def console(stream: TextIO, tty: bool, color: bool) -> Any:
@@ -38,7 +38,7 @@ def table(resources: list[dict[str, Any]]) -> Any:
         grid.add_column(Text(key.upper()), no_wrap=key == "id", overflow="ellipsis")
     for item in resources:
         # Text, not str: data is shown as it is, never read as rich markup or emoji codes.
-        grid.add_row(*(Text(human(k, item.get(k))) for k in keys))
+        grid.add_row(*(Text(escape_controls(human(k, item.get(k)))) for k in keys))
     return grid
 
 
@@ -50,7 +50,7 @@ def pairs_grid(pairs: list[tuple[str, Any]]) -> Any:
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
     for key, value in pairs:
-        grid.add_row(Text(key), Text(str(value)))
+        grid.add_row(Text(escape_controls(key)), Text(escape_controls(str(value))))
     return grid
 
 
