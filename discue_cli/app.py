@@ -75,6 +75,14 @@ def report(exc: BaseException, ctx: object) -> int:
 
         silence_stdout()  # the reader stopped (`| head`): not an error
         return 0
+    if isinstance(exc, OSError) and exc.errno is not None and getattr(exc, "filename", None) is None:
+        # Everything read is checked where it is read (a UsageError naming the file); an OSError
+        # without a file name reaching here is a write to stdout that failed (a full disk, EIO).
+        from discue_cli.output import silence_stdout
+
+        silence_stdout()  # the final flush at exit must not fail again
+        out.error(DiscueError(f"cannot write output: {exc.strerror or exc}"))
+        return 1
     if os.environ.get("DISCUE_DEBUG") == "1":
         raise exc
     out.error(
@@ -111,7 +119,10 @@ def build_app(argv: list[str] | None = None, make_context=None):
 
         def invoke(self, ctx):
             try:
-                return super().invoke(ctx)
+                result = super().invoke(ctx)
+                if isinstance(ctx.obj, Context):
+                    ctx.obj.output().flush()  # a write that fails (a full disk) fails here, in the boundary
+                return result
             except (typer.Exit, typer.Abort, ClickException):
                 raise
             except (Exception, KeyboardInterrupt) as exc:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from discue_cli.errors import UsageError
+from discue_cli.redaction import redact_url
 
 DEFAULT_ENDPOINT = "https://api.discue.io/v1"
 DEFAULT_PROFILE = "default"
@@ -92,6 +93,9 @@ def parse_value(key: str, raw: Any, source: str) -> Any:
         value = str(raw).strip()
         if not value or any(c.isspace() for c in value):
             raise UsageError(f"{source}: the API key is empty or contains white space")
+        if not (value.isascii() and value.isprintable()):
+            # it travels in an HTTP header, which carries ASCII only
+            raise UsageError(f"{source}: the API key must be printable ASCII")
         return value
     if key == "api_endpoint":
         return check_endpoint(str(raw), source)
@@ -130,7 +134,7 @@ def check_endpoint(url: str, source: str) -> str:
     """An http(s) URL with a host; returned without a trailing slash."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{source}: '{url}' is not an http(s) URL")
+        raise UsageError(f"{source}: '{redact_url(url)}' is not an http(s) URL")
     return url.strip().rstrip("/")
 
 
@@ -151,7 +155,24 @@ def load_config(path: Path) -> tuple[dict[str, Any], list[str]]:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
+    check_shape(data, path)
     return data, warnings
+
+
+def check_shape(data: dict[str, Any], path: Path) -> None:
+    """`profiles` a table of tables, as every reader of the config assumes."""
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise UsageError(f"config file {path}: 'profiles' must be a table ([profiles.NAME]), not a {kind(profiles)}")
+    for name, table in profiles.items():
+        if not isinstance(table, dict):
+            raise UsageError(
+                f"config file {path}: profile '{name}' must be a table ([profiles.{name}]), not a {kind(table)}"
+            )
+
+
+def kind(value: Any) -> str:
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list"}.get(type(value), "value")
 
 
 def profile_table(data: dict[str, Any], profile: str) -> dict[str, Any]:
@@ -264,10 +285,3 @@ def resolve(flags: Mapping[str, Any], env: Mapping[str, str], *, new_profile: bo
         sources=sources,
         **values,
     )
-
-
-def redact(key: str | None) -> str:
-    """A key shown safely: only its last four characters, and only when it is long."""
-    if not key:
-        return "(none)"
-    return "****" + key[-4:] if len(key) >= 16 else "****"

@@ -5,21 +5,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from discue_cli.api import Reply
 from discue_cli.api.client import Client
 from discue_cli.api.messages import add_message
-from discue_cli.errors import DiscueError, Interrupted
+from discue_cli.errors import DiscueError, Interrupted, NoResponseError
 
 
 @dataclass
 class LineResult:
-    """What became of one input line; `index` counts non-empty lines from 0, `lineno` from 1."""
+    """What became of one input line; `index` counts non-empty lines from 0, `lineno` from 1.
+
+    `line` is the text sent; `raw` the bytes as read (a file for a line too long to hold), which
+    is what the failed-lines file gets."""
 
     index: int
     lineno: int
     line: str
+    raw: bytes | BinaryIO = b""
     reply: Reply | None = None
     error: DiscueError | None = None
 
@@ -27,7 +31,19 @@ class LineResult:
 class Source(Protocol):
     async def next(self) -> LineResult | None: ...
 
-    def close(self) -> None: ...
+
+YIELD_EVERY = 64
+
+
+class _GiveUp(Exception):
+    def __init__(self, error: DiscueError):
+        self.error = error
+
+
+def give_up_after(concurrency: int) -> int:
+    """Lines in a row that got no response at all (after their retries) before the batch stops:
+    one full round of senders, so a dead endpoint costs one round of retries, not one per line."""
+    return max(3, concurrency)
 
 
 async def send_batch(
@@ -36,36 +52,55 @@ async def send_batch(
     source: Source,
     concurrency: int,
     on_result: Callable[[LineResult], None],
-) -> bool:
-    """Send every line `source` gives as a message; report each line once; True if interrupted."""
+) -> DiscueError | None:
+    """Send every line `source` gives as a message and report each line once.
+
+    Returns None when the source ran out; else why it stopped early: Interrupted (a signal
+    cancelled the task) or the NoResponseError of an endpoint that stopped answering. Lines in
+    flight then are reported with an Interrupted error: they may or may not have arrived."""
     in_flight: dict[int, LineResult] = {}
+    no_response = 0  # lines in a row that got no response
 
     async def send() -> None:
+        nonlocal no_response
         while (item := await source.next()) is not None:
             if item.error is None:
                 in_flight[item.index] = item
                 try:
                     item.reply = await add_message(client, queue_id, item.line)
+                    no_response = 0
+                except NoResponseError as exc:
+                    item.error = exc
+                    no_response += 1
                 except DiscueError as exc:
                     item.error = exc
+                    no_response = 0
                 del in_flight[item.index]
             on_result(item)
+            if no_response >= give_up_after(concurrency):
+                raise _GiveUp(item.error)
+            if item.index % YIELD_EVERY == 0:
+                # An in-process transport (--local) reading a file never suspends: without this the
+                # loop would not see a signal until the whole batch was sent. Not after every line:
+                # over HTTP, each extra yield costs the connection pool a reassignment round.
+                await asyncio.sleep(0)
 
     senders = [asyncio.create_task(send()) for _ in range(concurrency)]
     try:
         await asyncio.gather(*senders)
-        return False
+        return None
     except asyncio.CancelledError:
-        for task in senders:
-            task.cancel()
-        await asyncio.gather(*senders, return_exceptions=True)
-        for item in sorted(in_flight.values(), key=lambda i: i.index):
-            item.error = Interrupted("interrupted before the API acknowledged it")
-            on_result(item)
-        return True
+        stop: DiscueError = Interrupted()
+    except _GiveUp as exc:
+        stop = exc.error
     except BaseException:
         for task in senders:
             task.cancel()
         raise
-    finally:
-        source.close()
+    for task in senders:
+        task.cancel()
+    await asyncio.gather(*senders, return_exceptions=True)
+    for item in sorted(in_flight.values(), key=lambda i: i.index):
+        item.error = Interrupted("stopped before the API acknowledged it")
+        on_result(item)
+    return stop

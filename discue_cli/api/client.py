@@ -7,7 +7,9 @@ import email.utils
 import json
 import os
 import random
+import ssl
 import time
+import zlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 from http import HTTPStatus
@@ -18,11 +20,14 @@ import httpx
 
 from discue_cli import __version__
 from discue_cli.errors import ApiError, AuthError, DiscueError, NoResponseError, for_status
+from discue_cli.redaction import redact_url
 
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}  # the rest (POST, PATCH) get POST's rules
 RETRY_STATUS_IDEMPOTENT = {429, 502, 503, 504}
 RETRY_STATUS_POST = {429, 503}
 MAX_WAIT = 20.0
+MAX_REPLY = 64 * 1024 * 1024  # decompressed: no API reply is near it; a gzip bomb stops here
+ACCEPT_ENCODING = "gzip, deflate"  # only what read_body decodes itself, within MAX_REPLY
 
 HINTS = {
     401: "set a valid key with `discue auth login`, --api-key or DISCUE_API_KEY",
@@ -58,8 +63,20 @@ def backoff(attempt: int, base: float, retry_after: float | None = None) -> floa
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
+def tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error under a transport failure, if that is what it was."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def may_retry_failure(method: str, exc: httpx.TransportError) -> bool:
     """Whether a request that failed in transport is safe to send again."""
+    if tls_failure(exc) is not None:
+        return False  # a handshake that failed once (wrong port, bad certificate) fails again
     if method not in IDEMPOTENT:
         # The server cannot have seen a request that never got a connection.
         return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
@@ -78,9 +95,17 @@ def root_cause(exc: BaseException) -> str:
     return str(exc).split("] ", 1)[-1] or "connection failed"
 
 
-def describe_failure(exc: httpx.TransportError, origin: str, timeout: float) -> NoResponseError:
+def describe_failure(exc: Exception, origin: str, timeout: float) -> NoResponseError:
     """A one-line error for a request that got no usable response."""
-    if isinstance(exc, httpx.TimeoutException):
+    tls = tls_failure(exc)
+    if tls is not None:
+        reason = getattr(tls, "verify_message", None) or str(tls)
+        reason = reason.split("] ", 1)[-1].split(" (_ssl.c", 1)[0]
+        return NoResponseError(
+            f"TLS handshake with {origin} failed ({reason})",
+            hint="check that the endpoint speaks https on that port (http:// for a plain-HTTP one)",
+        )
+    if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
         return NoResponseError(
             f"no response from {origin} within {timeout:g}s (timeout)",
             hint="raise --timeout, or check that the endpoint is up",
@@ -96,15 +121,14 @@ def describe_failure(exc: httpx.TransportError, origin: str, timeout: float) -> 
     return NoResponseError(f"no usable response from {origin}: {type(exc).__name__}")
 
 
-def error_from_response(response: httpx.Response) -> DiscueError:
+def error_from_response(status: int, content: bytes) -> DiscueError:
     """The exception for an error reply, using the API's `title` when it sent one."""
-    status = response.status_code
     title = None
     try:
-        body = response.json()
+        body = json.loads(content)
         if isinstance(body, dict) and isinstance(body.get("title"), str) and body["title"].strip():
             title = body["title"].strip().splitlines()[0][:200]
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         pass
     if title is None:
         try:
@@ -114,19 +138,64 @@ def error_from_response(response: httpx.Response) -> DiscueError:
     return for_status(status)(title, status=status, hint=HINTS.get(status))
 
 
-def parse_body(response: httpx.Response) -> dict[str, Any]:
+class ReplyTooLarge(ApiError):
+    def __init__(self, status: int):
+        super().__init__(
+            f"unexpected reply: a body over {MAX_REPLY // 2**20} MiB (decompressed); not read",
+            status=status,
+        )
+
+
+async def read_body(response: httpx.Response, limit: int = MAX_REPLY) -> bytes:
+    """The reply's body, decompressed here (never more than `limit` bytes in memory)."""
+    if response.is_stream_consumed:  # built whole in memory (a test transport): read and decoded already
+        if len(response.content) > limit:
+            raise ReplyTooLarge(response.status_code)
+        return response.content
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ReplyTooLarge(response.status_code)
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        decoder = zlib.decompressobj(zlib.MAX_WBITS | 32)  # a gzip or zlib header, detected
+    elif encoding in ("", "identity"):
+        decoder = None
+    else:
+        raise ApiError(f"unexpected reply: content encoding '{encoding}'", status=response.status_code)
+    parts: list[bytes] = []
+    size = 0
+
+    def keep(data: bytes) -> None:
+        nonlocal size
+        size += len(data)
+        if size > limit:
+            raise ReplyTooLarge(response.status_code)
+        parts.append(data)
+
+    try:
+        async for chunk in response.aiter_raw():
+            if decoder is None:
+                keep(chunk)
+                continue
+            # max_length bounds each step's output: a small chunk may inflate a thousandfold
+            keep(decoder.decompress(chunk, limit + 1 - size))
+            while decoder.unconsumed_tail:
+                keep(decoder.decompress(decoder.unconsumed_tail, limit + 1 - size))
+    except zlib.error:
+        raise ApiError(f"unexpected reply: a body that is not valid {encoding}", status=response.status_code) from None
+    return b"".join(parts)
+
+
+def parse_body(status: int, content: bytes) -> dict[str, Any]:
     """The JSON object of a success reply; {} for an empty one."""
-    if not response.content.strip():
+    if not content:
         return {}
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(
-            f"unexpected reply: HTTP {response.status_code} with a body that is not JSON",
-            status=response.status_code,
-        ) from None
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise ApiError(f"unexpected reply: HTTP {status} with a body that is not JSON", status=status) from None
     if not isinstance(body, dict):
-        raise ApiError("unexpected reply: the JSON body is not an object", status=response.status_code)
+        raise ApiError("unexpected reply: the JSON body is not an object", status=status)
     return body
 
 
@@ -160,8 +229,12 @@ class Client:
         self.closers: list[Callable[[], Any]] = []
         self.generation: Any = None  # the API generation in use (api.generations.Tracker), set by Context.client
         parts = urlsplit(self.base_url)
-        self.origin = f"{parts.scheme}://{parts.netloc}"
-        headers = {"Accept": "application/json", "User-Agent": f"discue-cli/{__version__}"}
+        self.origin = redact_url(f"{parts.scheme}://{parts.netloc}")  # only ever shown
+        headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "User-Agent": f"discue-cli/{__version__}",
+        }
         if api_key:
             headers["X-API-KEY"] = api_key
         self._http = httpx.AsyncClient(
@@ -214,38 +287,61 @@ class Client:
             headers["Content-Type"] = "application/json"
         retry_statuses = RETRY_STATUS_IDEMPOTENT if method in IDEMPOTENT else RETRY_STATUS_POST
         url = self.url(path)
+        loop = asyncio.get_running_loop()
+        # --timeout bounds the whole call, retries and their waits included: a server that trickles
+        # its reply a byte at a time, or keeps failing, costs at most this long.
+        deadline = loop.time() + self.timeout
         attempt = 0
         while True:
             started = time.perf_counter()
             try:
-                response = await self._http.request(method, url, params=query or None, content=content, headers=headers)
-            except httpx.TransportError as exc:
+                async with asyncio.timeout_at(deadline):
+                    status, reply_headers, body = await self._exchange(method, url, query, content, headers)
+            except (httpx.TransportError, TimeoutError) as exc:
                 self._log(method, url, query, type(exc).__name__, started)
-                if attempt < self.retries and may_retry_failure(method, exc):
-                    await self.sleep(backoff(attempt, self.backoff_base))
+                failure = describe_failure(exc, self.origin, self.timeout)
+                if isinstance(exc, httpx.TransportError) and attempt < self.retries and may_retry_failure(method, exc):
+                    await self._wait(backoff(attempt, self.backoff_base), deadline, failure)
                     attempt += 1
                     continue
-                raise describe_failure(exc, self.origin, self.timeout) from None
-            self._log(method, url, query, str(response.status_code), started)
-            if response.status_code in retry_statuses and attempt < self.retries:
-                wait = backoff(attempt, self.backoff_base, retry_after_seconds(response.headers.get("Retry-After")))
-                await self.sleep(wait)
+                raise failure from None
+            self._log(method, url, query, str(status), started)
+            if status in retry_statuses and attempt < self.retries:
+                wait = backoff(attempt, self.backoff_base, retry_after_seconds(reply_headers.get("Retry-After")))
+                await self._wait(wait, deadline, error_from_response(status, body))
                 attempt += 1
                 continue
-            if response.status_code >= 400:
-                raise error_from_response(response)
-            if response.status_code >= 300:
+            if status >= 400:
+                raise error_from_response(status, body)
+            if status >= 300:
                 # Not followed: a redirect would resend the key to wherever it points.
-                target = response.headers.get("Location", "elsewhere")
+                target = redact_url(reply_headers.get("Location", "elsewhere"))
                 raise ApiError(
                     f"the endpoint redirected to {target}",
-                    status=response.status_code,
+                    status=status,
                     hint="point --api-endpoint / DISCUE_API_ENDPOINT at the final URL",
                 )
-            return parse_body(response)
+            return parse_body(status, body)
+
+    async def _exchange(
+        self, method: str, url: str, query: dict[str, Any], content: bytes | None, headers: dict[str, str]
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """One request and its whole reply body (read within MAX_REPLY)."""
+        request = self._http.build_request(method, url, params=query or None, content=content, headers=headers)
+        response = await self._http.send(request, stream=True)
+        try:
+            return response.status_code, response.headers, await read_body(response)
+        finally:
+            await response.aclose()
+
+    async def _wait(self, seconds: float, deadline: float, failure: DiscueError) -> None:
+        """Sleep before a retry, unless the retry could not even start before the deadline."""
+        if asyncio.get_running_loop().time() + seconds >= deadline:
+            raise failure
+        await self.sleep(seconds)
 
     def _log(self, method: str, url: str, query: dict[str, Any], outcome: str, started: float) -> None:
         if self.on_exchange is None:
             return
-        shown = url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+        shown = redact_url(url) + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
         self.on_exchange(method, shown, outcome, (time.perf_counter() - started) * 1000)

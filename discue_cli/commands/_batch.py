@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from discue_cli.errors import DiscueError, Interrupted
 from discue_cli.output import Output
 
 SHOWN_FAILURES = 10
@@ -23,24 +25,32 @@ class BatchOptions:
 
 
 class FailedLines:
-    """Where lines that did not go through are kept, so that `--batch FILE` can finish the job."""
+    """Where lines that did not go through are kept, byte for byte, so that `--batch FILE` can finish the job."""
 
     def __init__(self) -> None:
         self.path: Path | None = None
         self._fh: Any = None
 
-    def write(self, line: str) -> None:
+    def write(self, raw: bytes | BinaryIO) -> None:
         if self._fh is None:
             name = f"discue-failed-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.txt"
             for folder in (Path.cwd(), Path(tempfile.gettempdir())):
                 try:
-                    self._fh = open(folder / name, "w", encoding="utf-8")  # noqa: SIM115
+                    self._fh = open(folder / name, "wb")  # noqa: SIM115
                     self.path = (folder / name).resolve()
                     break
                 except OSError:
                     continue
-        if self._fh is not None:
-            self._fh.write(line + "\n")
+        if self._fh is None:
+            return
+        if isinstance(raw, bytes):
+            self._fh.write(raw if raw.endswith(b"\n") else raw + b"\n")
+            return
+        with raw:  # a line too long to hold in memory, spooled to disk
+            shutil.copyfileobj(raw, self._fh)
+            raw.seek(-1, os.SEEK_END)
+            if raw.read(1) != b"\n":
+                self._fh.write(b"\n")
 
     def close(self) -> None:
         if self._fh is not None:
@@ -48,7 +58,7 @@ class FailedLines:
 
 
 class BatchReport:
-    """Prints results in input order, counts what went and what failed."""
+    """Prints results in input order; counts what went, what failed and what was not sent."""
 
     def __init__(self, out: Output, failed_lines: FailedLines, bar: Any):
         self.out = out
@@ -56,6 +66,7 @@ class BatchReport:
         self.bar = bar
         self.sent = 0
         self.failed = 0
+        self.not_sent = 0
         self.failed_numbers: list[int] = []
         self.exit_codes: set[int] = set()
         self._held: dict[int, Any] = {}
@@ -67,16 +78,24 @@ class BatchReport:
             self.sent += 1
             self._held[item.index] = item.reply
         else:
-            self.failed += 1
-            self.exit_codes.add(item.error.exit_code)
-            if len(self.failed_numbers) < SHOWN_FAILURES:
-                self.failed_numbers.append(item.lineno)
-                status = f" ({item.error.status})" if item.error.status is not None else ""
-                self.out.info(f"line {item.lineno}: {item.error.title}{status}")
-            self.failed_lines.write(item.line)
+            if isinstance(item.error, Interrupted):
+                self.not_sent += 1
+            else:
+                self.failed += 1
+                self.exit_codes.add(item.error.exit_code)
+                if len(self.failed_numbers) < SHOWN_FAILURES:
+                    self.failed_numbers.append(item.lineno)
+                    status = f" ({item.error.status})" if item.error.status is not None else ""
+                    self.out.info(f"line {item.lineno}: {item.error.title}{status}")
+            self.failed_lines.write(item.raw)
             self._held[item.index] = None
         self._flush()
         self.bar.advance(1, self.rate)
+
+    def unsent(self, raw: bytes | BinaryIO) -> None:
+        """A line read (or left in a file) but never sent."""
+        self.not_sent += 1
+        self.failed_lines.write(raw)
 
     @property
     def rate(self) -> float:
@@ -90,25 +109,38 @@ class BatchReport:
             if reply is not None:
                 self.out.show(reply, terminal_view=False)
 
-    def summary(self, queue: str, interrupted: bool) -> int:
-        """Say what happened on stderr; the exit code."""
+    def finish(self) -> None:
+        """Print the replies still held behind lines that never got one (a stop), in input order."""
+        for index in sorted(self._held):
+            if self._held[index] is not None:
+                self.out.show(self._held[index], terminal_view=False)
+        self._held.clear()
+
+    def summary(self, queue: str, stop: DiscueError | None) -> int:
+        """Say what happened on stderr (with -q, only when something did not go); the exit code."""
         elapsed = time.perf_counter() - self.started
-        total = self.sent + self.failed
+        total = self.sent + self.failed + self.not_sent
         rate = self.sent / elapsed if elapsed > 0 else 0.0
-        head = "Interrupted: sent" if interrupted else "Sent"
+        if stop is not None and not isinstance(stop, Interrupted):
+            self.out.error(stop)
+        if self.out.fmt.quiet and total == self.sent:
+            return 0
+        head = "Interrupted: sent" if isinstance(stop, Interrupted) else "Stopped: sent" if stop else "Sent"
         line = f"{head} {self.sent} of {total} message(s) to {queue} in {elapsed:.1f}s ({rate:,.0f}/s)"
         if self.failed:
             numbers = ", ".join(str(n) for n in self.failed_numbers)
             more = ", …" if self.failed > len(self.failed_numbers) else ""
             line += f"; {self.failed} failed (line {numbers}{more})"
+        if self.not_sent:
+            line += f"; {self.not_sent} not sent"
         self.out.info(line + ".")
         if self.failed_lines.path is not None:
             self.out.info(
                 f"The lines that did not go through are in {self.failed_lines.path}; "
                 f"send them with: discue messages add {queue} --batch {self.failed_lines.path}"
             )
-        if interrupted:
-            return 130
+        if stop is not None:
+            return stop.exit_code
         if self.failed:
             return self.exit_codes.pop() if len(self.exit_codes) == 1 else 1
         return 0
@@ -126,13 +158,15 @@ async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
     try:
         with out.progress(total, "Sending") as bar:
             report = BatchReport(out, failed, bar)
-            interrupted = await send_batch(client, queue_id, source, opts.concurrency, report.on_result)
-        if interrupted:
-            # The unread rest of the file belongs with the lines that did not go through.
-            for text in source.rest():
-                failed.write(text)
-                report.failed += 1
+            stop = await send_batch(client, queue_id, source, opts.concurrency, report.on_result)
+            if stop is not None:
+                bar.clear()  # the summary must not share a line with a bar frozen mid-run
+        if stop is not None:
+            # What was read but not sent, and the unread rest of a file, go with the failed lines.
+            for raw in source.rest():
+                report.unsent(raw)
+        report.finish()
     finally:
         failed.close()
     out.flush()
-    return report.summary(opts.queue, interrupted)
+    return report.summary(opts.queue, stop)

@@ -7,16 +7,17 @@ subclasses, which the one error boundary in app.py turns into a line and an exit
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from discue_cli.commands._complete import complete_queue
 from discue_cli.context import Context
-from discue_cli.errors import SilentExit, UsageError
+from discue_cli.errors import Interrupted, SilentExit, UsageError
 from discue_cli.output import Output, OutputFormat
 
 if TYPE_CHECKING:
@@ -94,21 +95,66 @@ def run(
 ) -> None:
     """Check the output options, open one client, run `work(options, client, out)`.
 
-    A non-zero int returned by `work` is the exit code of a run that has already said why."""
+    A non-zero int returned by `work` is the exit code of a run that has already said why.
+    Ctrl-C and SIGTERM both cancel the work's task (see `stop_on_signals`): uncaught, that is exit
+    130 or 143. A work may catch the cancellation to stop cleanly: returning nothing makes the
+    signal its normal end (watch: exit 0), returning a code makes it an interruption (a batch: 130
+    or 143, whichever signal it was)."""
     import asyncio
 
     c = context(ctx)
     out = c.output(fmt)
     out.fmt.check()
     client = c.client(out, concurrency=concurrency)
+    received: list[int] = []
 
     async def drive() -> Any:
-        async with client:
-            return await work(options, client, out)
+        with stop_on_signals(received):
+            try:
+                async with client:
+                    return await work(options, client, out)
+            except asyncio.CancelledError:
+                if not received:
+                    raise
+                raise Interrupted("Interrupted.", 128 + received[0]) from None
 
     code = asyncio.run(drive())
+    if code and received:
+        code = 128 + received[0]
     if code:
         raise SilentExit(code)
+
+
+@contextlib.contextmanager
+def stop_on_signals(received: list[int]) -> Iterator[None]:
+    """While the event loop runs: SIGINT and SIGTERM cancel the current task, once.
+
+    The signal is recorded in `received` (its exit code is 128 + it). Later signals are ignored:
+    the first one's clean stop (saving a batch's unsent lines) is short, and a second cancel
+    would cut it. Without a running loop's signal support (Windows), asyncio's own Ctrl-C rules."""
+    import asyncio
+    import signal
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+
+    def on_signal(signum: int) -> None:
+        if not received:
+            received.append(signum)
+            task.cancel()
+
+    installed = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, on_signal, signum)
+            installed.append(signum)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+    try:
+        yield
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
 
 
 def run_local(ctx: typer.Context, work: Callable[[Opts, Context, Output], Any], options: Opts = None) -> None:

@@ -10,13 +10,18 @@ import io
 import json
 import os
 import stat
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from discue_cli.api.batch import LineResult
 from discue_cli.errors import UsageError
 
-MAX_LINE = 16 * 1024 * 1024
+MAX_LINE = 16 * 1024 * 1024  # longer lines fail alone (kept on disk for the failed-lines file, never in memory)
+CHUNK = 16 * 1024  # the most read ahead of the line being taken: lines read are lines owed
+FINISH_LINE_WITHIN = 2.0  # seconds to wait, on a stop, for the rest of a line half read from a pipe
 
 
 def read_bytes(path: str, stdin: BinaryIO) -> bytes:
@@ -43,6 +48,8 @@ def read_json_arg(value: str, stdin: BinaryIO, flag: str = "--data") -> bytes:
         json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise UsageError(f"{flag} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{flag} is not usable JSON: nested too deeply") from None
     return raw
 
 
@@ -85,76 +92,148 @@ def decode(raw: bytes) -> str | None:
         return None
 
 
-class LineSource:
-    """Numbered, non-blank lines of a stream, shared by all senders.
+def blank(raw: bytes | BinaryIO) -> bool:
+    """A line that is not sent at all (empty or white space); an undecodable one is not blank."""
+    if not isinstance(raw, bytes):
+        return False
+    text = decode(raw)
+    return text is not None and not text.strip()
 
-    A regular file is read synchronously (never blocks for long, and no hand-off is needed);
-    a pipe is read through the event loop so a slow writer never stalls replies in flight.
+
+class LineSource:
+    """Numbered, non-blank lines of a stream, shared by all senders, read CHUNK bytes at a time.
+
+    Nothing is read before a sender asks for a line, so on a stop every line read is in hand (in
+    flight, or buffered here and handed over by `rest()`) and a pipe keeps what was not read. A pipe
+    is waited on through the event loop (a slow writer never stalls replies in flight) and read with
+    os.read on its descriptor, never through a buffered file object that would read ahead.
     """
 
     def __init__(self, stream: BinaryIO):
         self.stream = stream
-        self.regular = is_regular_file(stream)
-        self.reader: asyncio.StreamReader | None = None
-        self.transport: asyncio.BaseTransport | None = None
+        self.fd = None if is_regular_file(stream) else stream.fileno()
+        self.buffer = bytearray()
+        self.scanned = 0  # bytes of the buffer known to hold no newline
+        self.spool: BinaryIO | None = None  # the head of an over-long line
+        self.eof = False
         self.lock = asyncio.Lock()
         self.index = 0
         self.lineno = 0
 
-    async def _read_pipe(self) -> bytes:
-        if self.reader is None:
-            loop = asyncio.get_running_loop()
-            self.reader = asyncio.StreamReader(limit=MAX_LINE)
-            self.transport, _ = await loop.connect_read_pipe(
-                lambda: asyncio.StreamReaderProtocol(self.reader), self.stream
-            )
-        try:
-            return await self.reader.readline()
-        except ValueError:
-            raise UsageError(f"an input line is longer than {MAX_LINE} bytes") from None
-
     async def next(self) -> LineResult | None:
         """The next line to send (with its error when it cannot be sent), or None at the end."""
-        if self.regular:
-            return self._take_regular()
         async with self.lock:
-            while raw := await self._read_pipe():
+            while (raw := await self._line()) is not None:
                 item = self._item(raw)
                 if item is not None:
                     return item
-        return None
-
-    def _take_regular(self) -> LineResult | None:
-        while raw := self.stream.readline():
-            item = self._item(raw)
-            if item is not None:
-                return item
-        return None
-
-    def rest(self) -> list[str]:
-        """The unread non-blank lines of a regular file (after an interrupt)."""
-        if not self.regular:
-            return []
-        rest = []
-        while raw := self.stream.readline():
-            text = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if text.strip():
-                rest.append(text)
-        return rest
-
-    def _item(self, raw: bytes) -> LineResult | None:
-        self.lineno += 1
-        text = decode(raw)
-        if text is not None and not text.strip():
             return None
-        item = LineResult(
-            self.index, self.lineno, text if text is not None else raw.decode("utf-8", "replace").rstrip("\r\n")
-        )
-        if text is None:
-            item.error = UsageError("the line is not valid UTF-8")
+
+    async def _line(self) -> bytes | BinaryIO | None:
+        while True:
+            end = self.buffer.find(b"\n", self.scanned)
+            if end >= 0:
+                return self._take(end + 1)
+            if self.eof:
+                return self._take(len(self.buffer)) if self.buffer or self.spool else None
+            self.scanned = len(self.buffer)
+            if len(self.buffer) > MAX_LINE:
+                self._spill()
+            chunk = await self._read()
+            if chunk:
+                self.buffer += chunk
+            else:
+                self.eof = True
+
+    def _take(self, size: int) -> bytes | BinaryIO:
+        raw = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        self.scanned = 0
+        if self.spool is None:
+            return raw
+        spool, self.spool = self.spool, None
+        spool.write(raw)
+        spool.seek(0)
+        return spool
+
+    def _spill(self) -> None:
+        """Move the head of an over-long line to disk: it fails alone, and memory stays bounded."""
+        if self.spool is None:
+            self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the failed-lines file
+        self.spool.write(self.buffer)
+        self.buffer.clear()
+        self.scanned = 0
+
+    async def _read(self) -> bytes:
+        if self.fd is None:
+            return self.stream.read(CHUNK)
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        try:
+            loop.add_reader(self.fd, lambda: ready.done() or ready.set_result(None))
+        except (OSError, NotImplementedError, ValueError):
+            return self._read_fd()  # not pollable (/dev/null, Windows): a plain blocking read
+        try:
+            await ready
+        finally:
+            loop.remove_reader(self.fd)
+        return self._read_fd()
+
+    def _read_fd(self, size: int = CHUNK) -> bytes:
+        try:
+            return os.read(self.fd, size)
+        except OSError:
+            return b""  # a hung-up terminal: the input ends here
+
+    def rest(self) -> Iterator[bytes | BinaryIO]:
+        """After a stop: the lines read but not taken, then the unread rest of a regular file.
+
+        From a pipe, a line half read is completed one byte at a time (never reading past its end),
+        so what stays in the pipe starts at a line boundary."""
+        if self.fd is not None and not self.eof and (self.spool or self.buffer and not self.buffer.endswith(b"\n")):
+            self._finish_line()
+        while True:
+            end = self.buffer.find(b"\n")
+            if end < 0:
+                if self.fd is not None or self.eof:
+                    break
+                chunk = self.stream.read(CHUNK)
+                if chunk:
+                    self.buffer += chunk
+                    continue
+                self.eof = True
+                break
+            raw = self._take(end + 1)
+            if not blank(raw):
+                yield raw
+        if self.buffer.strip() or self.spool:
+            yield self._take(len(self.buffer))
+
+    def _finish_line(self) -> None:
+        import select
+
+        deadline = time.monotonic() + FINISH_LINE_WITHIN
+        while not self.buffer.endswith(b"\n"):
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([self.fd], [], [], wait)[0]:
+                return  # the writer stalled mid-line: what we have goes to the failed-lines file
+            byte = self._read_fd(1)
+            if not byte:
+                self.eof = True
+                return
+            self.buffer += byte
+
+    def _item(self, raw: bytes | BinaryIO) -> LineResult | None:
+        self.lineno += 1
+        if not isinstance(raw, bytes) or len(raw.rstrip(b"\r\n")) > MAX_LINE:
+            item = LineResult(self.index, self.lineno, "", raw)
+            item.error = UsageError(f"the line is longer than {MAX_LINE} bytes")
+        elif blank(raw):
+            return None
+        else:
+            text = decode(raw)
+            item = LineResult(self.index, self.lineno, text or "", raw)
+            if text is None:
+                item.error = UsageError("the line is not valid UTF-8")
         self.index += 1
         return item
-
-    def close(self) -> None:
-        if self.transport is not None:
-            self.transport.close()

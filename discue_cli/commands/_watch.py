@@ -28,7 +28,8 @@ async def watch_run(opts: WatchOptions, client: Any, out: Output) -> None:
     try:
         while True:
             try:
-                reply = await api.list_messages(client, queue_id, embed=True)
+                # ids only (full messages are fetched once, when new): a poll must not re-download the queue
+                reply = await api.list_messages(client, queue_id)
             except (NoResponseError, ApiError) as exc:
                 if isinstance(exc, ApiError) and (exc.status or 0) < 500:
                     raise

@@ -171,14 +171,30 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
     from discue_cli.api import api_keys as api
 
     guard_delete(out, opts.yes)
+    # all exist, or nothing goes
     targets = [await naming(api.get_api_key(client, key_id), f"API key '{key_id}'") for key_id in unique(opts.key_ids)]
     names = ", ".join(display_name(t.resources[0]) for t in targets)
+    own = [t for t in targets if is_key_in_use(t.resources[0], client.api_key)]
+    if len(own) == 1 and len(targets) > 1:
+        # Deleted first, it would lock this very command out of the others.
+        targets = [t for t in targets if t is not own[0]] + own
+        out.info(f"{display_name(own[0].resources[0])} is the key this command uses: it is deleted last.")
 
     async def delete(key):
         await api.delete_api_key(client, key["id"])
 
     question = f"Delete {len(targets)} API key(s) ({names})? Clients using them lose access."
     await delete_all(out, opts.yes, targets, delete, question, noun="API key")
+
+
+def is_key_in_use(resource: dict, api_key: str | None) -> bool:
+    """Whether a key's shown prefix (the API returns only the first characters) starts our key."""
+    import hmac
+
+    prefix = resource.get("key")
+    if not api_key or not isinstance(prefix, str) or not prefix:
+        return False
+    return hmac.compare_digest(prefix.encode(), api_key[: len(prefix)].encode())  # constant time
 
 
 @app.command()

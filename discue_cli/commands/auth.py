@@ -81,7 +81,7 @@ def source_of(settings, key: str) -> str:
 async def status_run(c: Context, client, out: Output) -> None:
     from discue_cli.api import call
     from discue_cli.errors import AuthError
-    from discue_cli.settings import redact
+    from discue_cli.redaction import redact, redact_url
 
     settings = c.settings()
     if settings.local:
@@ -89,7 +89,7 @@ async def status_run(c: Context, client, out: Output) -> None:
     else:
         shown = [
             ("profile", settings.profile),
-            ("endpoint", settings.api_endpoint),
+            ("endpoint", redact_url(settings.api_endpoint)),
             ("endpoint_source", source_of(settings, "api_endpoint")),
             ("api_key", redact(settings.api_key)),
             ("api_key_source", source_of(settings, "api_key")),

@@ -17,10 +17,12 @@ KeyArg = Annotated[str, typer.Argument(help="api_key, api_endpoint, local, timeo
 
 
 def shown(key: str, value: Any) -> str:
-    from discue_cli.settings import redact
+    from discue_cli.redaction import redact, redact_url
 
     if key == "api_key":
         return redact(str(value))
+    if key == "api_endpoint":
+        return redact_url(str(value))
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

@@ -11,6 +11,16 @@ from typing import Any
 ID_SHAPE = re.compile(r"[0-9a-fA-F]{6,8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[A-Za-z0-9_-]{21}")
 TABLE_ITEMS = 3  # list items shown in a table cell; the key/value view shows more, one per line
 VIEW_ITEMS = 10
+# C0 controls, DEL and C1 controls (0x9b is a CSI on some terminals): what a terminal would act on
+CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+CONTROLS.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
+CONTROLS_KEEP_NEWLINE = {c: v for c, v in CONTROLS.items() if c != 0x0A}
+
+
+def escape_controls(text: str, keep_newlines: bool = False) -> str:
+    """Text from a server made safe for a terminal: control characters shown as \\x1b, \\t, \\n, ...
+    (an escape sequence in a queue name must not recolor, retitle or rewrite anyone's terminal)."""
+    return text.translate(CONTROLS_KEEP_NEWLINE if keep_newlines else CONTROLS)
 
 
 def compact(value: Any) -> str:
@@ -110,7 +120,7 @@ def message_line(message: dict[str, Any], *, as_json: bool, terminal: bool) -> s
         return compact(message)
     if terminal:
         when = timestamp(message.get("created_at"), "%H:%M:%S") or "--:--:--"
-        return f"{when}  {message.get('id')}  {message.get('data', '')}"
+        return escape_controls(f"{when}  {message.get('id')}  {message.get('data', '')}")
     return tsv_row(message, columns([message]))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from discue_cli.output.formats import columns, human, is_id
+from discue_cli.output.formats import columns, escape_controls, human, is_id
 
 MIN_TEXT_WIDTH = 10  # the narrowest a text column (not an id) is squeezed to before columns are left out
 TEXT_WIDTH = 40  # the widest a text column grows while columns to its right still want room
@@ -42,7 +42,8 @@ def table(resources: list[dict[str, Any]], width: int, keys: list[str] | None = 
     from rich.text import Text
 
     keys = keys or columns(resources)
-    cells = {k: [human(k, item.get(k)) for item in resources] for k in keys}
+    # one line per row; what a server sent is shown, never acted on by the terminal
+    cells = {k: [escape_controls(human(k, item.get(k)).replace("\n", " ")) for item in resources] for k in keys}
     natural = {k: max(cell_len(text) for text in [k, *cells[k]]) for k in keys}
     ids = {k for k in keys if all(text == "-" or is_id(k, text) for text in cells[k])}
     widths: dict[str, int] = {}
@@ -66,7 +67,7 @@ def table(resources: list[dict[str, Any]], width: int, keys: list[str] | None = 
         grid.add_column(Text(key.upper()), no_wrap=True, overflow="ellipsis", width=column_width)
     for row in range(len(resources)):
         # Text, not str: data is shown as it is, never read as rich markup or emoji codes.
-        grid.add_row(*(Text(cells[k][row].replace("\n", " ")) for k in widths))
+        grid.add_row(*(Text(cells[k][row]) for k in widths))
     return grid, keys[len(widths) :]
 
 
@@ -75,7 +76,7 @@ def pairs_grid(pairs: list[tuple[str, Any]], width: int) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    values = [str(value) for _, value in pairs]
+    values = [escape_controls(str(value), keep_newlines=True) for _, value in pairs]
     id_width = max(
         (
             cell_len(line)
@@ -93,7 +94,7 @@ def pairs_grid(pairs: list[tuple[str, Any]], width: int) -> Any:
         grid.add_column(style="bold")
     grid.add_column(overflow="fold")
     for (key, _), text in zip(pairs, values, strict=True):
-        grid.add_row(Text(key), Text(text))
+        grid.add_row(Text(escape_controls(key)), Text(text))
     return grid
 
 
@@ -134,6 +135,9 @@ class NullProgress:
     def advance(self, count: int = 1, rate: float = 0.0) -> None:
         return None
 
+    def clear(self) -> None:
+        return None
+
 
 class RichProgress:
     def __init__(self, bar: Any, total: int | None):
@@ -146,6 +150,20 @@ class RichProgress:
 
     def __exit__(self, *exc: object) -> None:
         self.bar.stop()
+
+    @property
+    def running(self) -> bool:
+        return bool(self.bar.live.is_started)
+
+    def clear(self) -> None:
+        """Take the bar off the screen when it stops (a stopped run's summary follows)."""
+        self.bar.live.transient = True
+
+    def print(self, text: str) -> None:
+        """A line above the running bar, never through it."""
+        from rich.text import Text
+
+        self.bar.console.print(Text(text), soft_wrap=True)
 
     def advance(self, count: int = 1, rate: float = 0.0) -> None:
         self.bar.update(self.task, advance=count, rate=f"{rate:,.0f}")

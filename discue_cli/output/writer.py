@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from discue_cli.errors import DiscueError, UsageError
-from discue_cli.output.formats import VIEW_ITEMS, columns, compact, flatten, human, tsv_cell, tsv_row
+from discue_cli.output.formats import VIEW_ITEMS, columns, compact, escape_controls, flatten, human, tsv_cell, tsv_row
 
 
 def isatty(stream: Any) -> bool:
@@ -91,6 +91,7 @@ class Output:
         self.stdin_tty = self.streams.stdin_tty
         self.color = color
         self._consoles: dict[bool, Any] = {}
+        self._bar: Any = None  # a running progress bar: lines for humans go above it
 
     @property
     def terminal_view(self) -> bool:
@@ -126,7 +127,7 @@ class Output:
             self.json(reply.body)
         elif fmt.quiet:
             for resource_id in reply.ids:
-                self.line(resource_id)
+                self.line(escape_controls(resource_id) if self.stdout_tty else resource_id)
         elif self.stdout_tty:
             if not terminal_view:
                 return
@@ -151,7 +152,8 @@ class Output:
 
     def jq_results(self, body: Any) -> None:
         for result in self.fmt.run_jq(body):
-            self.line(result if isinstance(result, str) else compact(result))
+            text = result if isinstance(result, str) else compact(result)
+            self.line(escape_controls(text, keep_newlines=True) if self.stdout_tty else text)
 
     def tsv(self, resources: list[dict[str, Any]], keys: list[str] | None = None) -> None:
         keys = keys or columns(resources)
@@ -189,10 +191,14 @@ class Output:
     # -- for humans, on stderr
 
     def info(self, message: str) -> None:
+        message = escape_controls(message, keep_newlines=True)  # it may quote a server's words
+        if self._bar is not None and self._bar.running:
+            self._bar.print(message)
+            return
         self.stderr.write(message + "\n")
 
     def warn(self, message: str) -> None:
-        self.stderr.write(f"Warning: {message}\n")
+        self.stderr.write(f"Warning: {escape_controls(message, keep_newlines=True)}\n")
 
     def exchange(self, method: str, url: str, outcome: str, ms: float) -> None:
         self.stderr.write(f"{method} {url} {outcome} {ms:.0f}ms\n")
@@ -206,14 +212,14 @@ class Output:
             self.stderr.write(compact(payload) + "\n")
             return
         status = f" ({exc.status})" if exc.status is not None else ""
-        self.stderr.write(f"Error: {exc.title}{status}\n")
+        self.stderr.write(f"Error: {escape_controls(exc.title)}{status}\n")
         if exc.hint:
-            self.stderr.write(f"Hint: {exc.hint}\n")
+            self.stderr.write(f"Hint: {escape_controls(exc.hint)}\n")
 
     def confirm(self, question: str) -> bool:
         from discue_cli.output.prompt import confirm
 
-        return confirm(question, self.streams.stdin, self.stderr)
+        return confirm(escape_controls(question, keep_newlines=True), self.streams.stdin, self.stderr)
 
     def secret(self, prompt: str) -> str:
         from discue_cli.output.prompt import secret
@@ -226,4 +232,5 @@ class Output:
 
         if not self.stderr_tty:
             return NullProgress()
-        return progress(self.console(stderr=True), total, label)
+        self._bar = progress(self.console(stderr=True), total, label)
+        return self._bar

@@ -36,5 +36,5 @@ def test_message_line_in_each_mode():
     message = {"id": "m1", "name": None, "data": "x\ty", "created_at": 0}
     expected = '{"id":"m1","name":null,"data":"x\\ty","created_at":0}'
     assert message_line(message, as_json=True, terminal=False) == expected
-    assert message_line(message, as_json=False, terminal=True) == "00:00:00  m1  x\ty"
+    assert message_line(message, as_json=False, terminal=True) == "00:00:00  m1  x\\ty"  # one line, controls shown
     assert message_line(message, as_json=False, terminal=False) == "m1\t\tx\\ty\t0"

@@ -13,10 +13,19 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def runtime_nodes(tree: ast.AST):
+    """Every node except those under `if TYPE_CHECKING:` (they are never imported at run time)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            continue
+        yield node
+        yield from runtime_nodes(node)
+
+
 def imports(path: Path) -> set[str]:
-    """The discue_cli modules a file imports, anywhere in it (lazy imports included)."""
+    """The discue_cli modules a file imports at run time, anywhere in it (lazy imports included)."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in runtime_nodes(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("discue_cli"):
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names)

@@ -1,0 +1,232 @@
+"""--batch under Ctrl-C and SIGTERM, from a pipe, a file and --local: every line read is acknowledged
+or in the failed-lines file, and what was not read stays in the pipe."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from discue_cli.commands import _input
+from tests.conftest import clean_env
+
+DISCUE = Path(sys.executable).with_name("discue")
+
+
+def make_queue(served, name: str = "big") -> str:
+    headers = {"X-API-KEY": served.key}
+    return httpx.post(served.endpoint + "/queues", json={"name": name}, headers=headers).json()["queue"]["id"]
+
+
+def failed_file(folder: Path) -> list[bytes]:
+    files = list(folder.glob("discue-failed-*.txt"))
+    assert len(files) <= 1
+    return files[0].read_bytes().splitlines() if files else []
+
+
+def sent_data(stdout: bytes) -> list[bytes]:
+    return [json.loads(line)["message"]["data"].encode() for line in stdout.splitlines()]
+
+
+def signal_after_first_line(process: subprocess.Popen, sig: int) -> tuple[bytes, str]:
+    """Wait until the process printed a line, signal it; everything it printed, and its stderr."""
+    first = process.stdout.readline()
+    process.send_signal(sig)
+    # not communicate(): it would skip what readline already buffered
+    stdout = first + process.stdout.read()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=30)
+    return stdout, stderr
+
+
+def piped_batch(args: list[str], env: dict, cwd: Path, lines: list[bytes], sig: int | None):
+    """Run a batch reading a real pipe that a thread fills with `lines`; signal it once it has sent
+    something. Returns (process, stdout, stderr, what the process left unread in the pipe)."""
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen(args, stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd)
+
+    def produce() -> None:
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(b"".join(line + b"\n" for line in lines))
+
+    producer = threading.Thread(target=produce, daemon=True)
+    producer.start()
+    if sig is None:
+        stdout, err = process.communicate(timeout=30)
+        stderr = err.decode()
+    else:
+        stdout, stderr = signal_after_first_line(process, sig)
+    # The test kept its own copy of the read end: whatever the process did not read is still here.
+    with os.fdopen(read_end, "rb") as pipe:
+        left = pipe.read()
+    producer.join(timeout=10)
+    return process, stdout, stderr, left
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_mid_pipe_loses_nothing_and_leaves_the_unread_rest_in_the_pipe(served, tmp_path, sig, code):
+    make_queue(served)
+    lines = [f"line-{i}".encode() for i in range(60000)]
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "-", "--json"]
+    process, stdout, stderr, left = piped_batch(args, served.env(), tmp_path, lines, sig)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    sent = sent_data(stdout)
+    failed = failed_file(tmp_path)
+    unread = left.splitlines()
+    assert left == b"".join(line + b"\n" for line in lines[len(lines) - len(unread) :])  # a whole-line suffix
+    assert Counter(sent + failed + unread) == Counter(lines)
+    assert len(sent) > 0 and len(unread) > 50000
+    # read ahead: at most the lines in flight and one small chunk of the pipe
+    assert sum(len(line) + 1 for line in failed) <= _input.CHUNK + 9 * len(b"line-00000\n")
+    summary = [line for line in stderr.splitlines() if line.startswith("Interrupted: sent")]
+    assert summary and f"{len(failed)} not sent" in summary[0]
+
+
+def test_a_line_over_the_cap_on_a_pipe_fails_alone_and_keeps_its_bytes(served, tmp_path):
+    make_queue(served)
+    huge = b"x" * (_input.MAX_LINE + 10)
+    lines = [b"before", huge, b"after-1", b"after-2"]
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "-", "--json"]
+    process, stdout, stderr, left = piped_batch(args, served.env(), tmp_path, lines, None)
+    assert process.returncode == 2, stderr
+    assert sent_data(stdout) == [b"before", b"after-1", b"after-2"]
+    assert failed_file(tmp_path) == [huge]
+    assert stderr.splitlines()[0] == f"line 2: the line is longer than {_input.MAX_LINE} bytes"
+    assert left == b""
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_mid_file_stops_cleanly(served, tmp_path, sig, code):
+    make_queue(served)
+    lines = [f"line-{i}".encode() for i in range(20000)]
+    (tmp_path / "big.txt").write_bytes(b"\n".join(lines) + b"\n")
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "--json"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path)
+    stdout, stderr = signal_after_first_line(process, sig)
+    assert process.returncode == code, stderr
+    failed = failed_file(tmp_path)
+    assert Counter(sent_data(stdout) + failed) == Counter(lines)
+    assert "Interrupted: sent" in stderr and "Traceback" not in stderr
+
+
+def test_ctrl_c_stops_a_local_batch_at_once(tmp_path):
+    db = tmp_path / "local.sqlite3"
+    env = clean_env(DISCUE_LOCAL_DB=str(db))
+    subprocess.run([str(DISCUE), "--local", "queues", "create", "big"], env=env, check=True, capture_output=True)
+    lines = [f"line-{i}".encode() for i in range(30000)]
+    (tmp_path / "big.txt").write_bytes(b"\n".join(lines) + b"\n")
+    args = [str(DISCUE), "--local", "messages", "add", "big", "--batch", "big.txt", "--json"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    stdout, stderr = signal_after_first_line(process, signal.SIGINT)
+    assert process.returncode == 130, stderr
+    sent = sent_data(stdout)
+    failed = failed_file(tmp_path)
+    assert Counter(sent + failed) == Counter(lines)
+    assert len(sent) < len(lines) // 2  # it stopped, rather than running to the end
+    listed = subprocess.run(
+        [str(DISCUE), "--local", "messages", "list", "big", "--jq", ".messages | length"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert len(sent) <= int(listed.stdout) <= len(sent) + 8  # in flight: stored, reply never seen
+
+
+def test_the_failed_lines_file_keeps_the_original_bytes(local, tmp_path):
+    local("queues", "create", "bulk")
+    (tmp_path / "in.bin").write_bytes(b"good\nbad-\xff\xfe\r\nalso good\n")
+    result = local("messages", "add", "bulk", "--batch", "in.bin", "-q")
+    assert result.exit_code == 2
+    assert next(tmp_path.glob("discue-failed-*.txt")).read_bytes() == b"bad-\xff\xfe\r\n"  # as read, \r\n included
+
+
+def test_quiet_prints_no_summary_when_everything_went(local, tmp_path):
+    local("queues", "create", "bulk")
+    (tmp_path / "in.txt").write_text("a\nb\n")
+    result = local("messages", "add", "bulk", "--batch", "in.txt", "-q")
+    assert (result.exit_code, len(result.stdout.split()), result.stderr) == (0, 2, "")
+
+
+def screen(output: bytes) -> list[str]:
+    """The lines a terminal shows after `output`: enough of a VT100 for rich's live display
+    (\\r, \\n, cursor up, erase line; other escapes ignored)."""
+    import re
+
+    rows, row, col = [""], 0, 0
+    for token in re.findall(rb"\x1b\[[0-9;?]*[A-Za-z]|\r|\n|[^\x1b\r\n]+", output):
+        if token == b"\r":
+            col = 0
+        elif token == b"\n":
+            row, col = row + 1, 0
+            rows += [""] * (row + 1 - len(rows))
+        elif token.endswith(b"A") and token.startswith(b"\x1b["):
+            row = max(0, row - int(token[2:-1] or 1))
+        elif token == b"\x1b[2K":
+            rows[row] = ""
+        elif not token.startswith(b"\x1b"):
+            text = token.decode("utf-8", "replace")
+            rows[row] = rows[row][:col].ljust(col) + text + rows[row][col + len(text) :]
+            col += len(text)
+    return [r.rstrip() for r in rows]
+
+
+def test_a_stop_on_a_terminal_clears_the_bar_before_the_summary(served, tmp_path):
+    import pty
+
+    make_queue(served)
+    (tmp_path / "big.txt").write_bytes(b"".join(f"line-{i}\n".encode() for i in range(20000)))
+    controller, terminal = pty.openpty()
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt"]
+    env = {**served.env(), "COLUMNS": "100", "TERM": "xterm"}
+    process = subprocess.Popen(args, stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=tmp_path)
+    os.close(terminal)
+    seen = b""
+    while b"Sending" not in seen:
+        seen += os.read(controller, 4096)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=20) == 130
+    try:
+        while chunk := os.read(controller, 4096):
+            seen += chunk
+    except OSError:
+        pass
+    os.close(controller)
+    shown = [line for line in screen(seen) if line]
+    assert [line for line in shown if "Sending" in line] == []
+    assert shown[-2].startswith("Interrupted: sent ") and shown[-2].endswith(" not sent.")
+    assert shown[-1].startswith("The lines that did not go through are in ")
+
+
+def test_a_dead_endpoint_stops_the_batch_after_one_round_of_retries(cli, tmp_path):
+    import socket
+    import time
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    lines = [f"line-{i}".encode() for i in range(300)]
+    (tmp_path / "in.txt").write_bytes(b"".join(line + b"\n" for line in lines))
+    queue_id = "6f1c1a4e-2f4b-4c1e-9a51-0d6b1c1f2a3b"  # an id: no list call before the batch
+    started = time.monotonic()
+    result = cli(
+        "--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", "k" * 20,
+        "messages", "add", queue_id, "--batch", "in.txt", "-q",
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 7, result.stderr
+    assert elapsed < 8  # one round of retries (at most 3.5 s of backoff), not one per line
+    assert Counter(failed_file(tmp_path)) == Counter(lines)
+    err = result.stderr.splitlines()
+    assert f"Error: could not connect to http://127.0.0.1:{port}: Connection refused" in err
+    summary = next(line for line in err if line.startswith("Stopped: sent 0 of 300 message(s)"))
+    assert "; 8 failed (line " in summary and summary.endswith("; 292 not sent.")
