@@ -248,8 +248,8 @@ def test_liveness_flips_with_the_listener(delivering, listeners):
     assert up["success_count"] >= 2
 
 
-def test_each_attempt_is_logged_on_the_serve_console(delivering, listeners):
-    server = delivering()
+def test_each_attempt_is_logged_on_the_serve_console_at_debug(delivering, listeners):
+    server = delivering("--log-level", "debug")
     api = Api(server)
     hook = listeners()
     hook.script = [500]

@@ -1,0 +1,77 @@
+"""`emulator serve` stops promptly and cleanly on Ctrl-C and SIGTERM, whatever it is doing."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from tests.conftest import start_server
+from tests.emulator.hooks import FAST, Hook, acked, rows, seed, spawn_serve, stop, wait_until
+
+LISTENERS = 4
+MESSAGES = 150
+STOPS = [signal.SIGTERM, signal.SIGINT]
+
+
+@pytest.fixture
+def hook():
+    made = Hook(delay=0.02)
+    yield made
+    made.close()
+
+
+def attempted(db) -> set[tuple[str, str]]:
+    return set(rows(db, "SELECT message_id, listener_id FROM deliveries WHERE attempts > 0"))
+
+
+@pytest.mark.parametrize("sig", STOPS, ids=["SIGTERM", "SIGINT"])
+def test_a_stop_mid_delivery_is_prompt_and_no_delivery_is_repeated_as_the_same_attempt(tmp_path, hook, sig):
+    db = tmp_path / "busy.sqlite3"
+    seed(db, [(f"l{i}", f"{hook.url}/notify{i}", f"{hook.url}/live") for i in range(LISTENERS)], MESSAGES)
+    server = start_server(db, *FAST, "--delivery-concurrency", "256")
+    wait_until(lambda: hook.count() >= 100, what="100 deliveries under way")
+
+    signalled = time.monotonic()
+    code, took, stdout, stderr = stop(server.process, sig)
+    assert (code, stdout) == (0, "")
+    assert took < 5, f"took {took:.1f}s to stop"
+    assert "Traceback" not in stderr and stderr.endswith("Stopped.\n")
+    assert hook.arrivals_after(signalled + 0.5) == [], "a delivery started after the signal"
+    first_run = hook.received()
+    assert max(first_run.values()) == 1, "a delivery went out twice before the stop"
+    assert set(first_run) <= attempted(db), "a delivery went out and was not recorded"
+    done = acked(db)
+    assert done and done <= set(first_run)
+
+    seen = hook.count()
+    again = start_server(db, *FAST, "--delivery-concurrency", "256")
+    try:
+        wait_until(lambda: len(acked(db)) == LISTENERS * MESSAGES, what="every delivery acknowledged")
+    finally:
+        assert stop(again.process, sig)[0] == 0
+    second_run = [((b["message_id"], b["listener_id"]), b["attempt"]) for _, b in hook.posts[seen:]]
+    assert not done & {key for key, _ in second_run}, "an acknowledged delivery was sent again"
+    assert len(second_run) == len(dict(second_run)), "a delivery went out twice after the restart"
+    assert all(attempt >= 2 for key, attempt in second_run if key in first_run), "a repeat claimed to be attempt 1"
+
+
+@pytest.mark.parametrize("sig", STOPS, ids=["SIGTERM", "SIGINT"])
+def test_a_stop_while_starting_is_clean(tmp_path, sig):
+    db = tmp_path / "starting.sqlite3"
+    process = spawn_serve(db, "--no-deliver")
+    wait_until(lambda: db.with_name(db.name + ".lock").exists() or process.poll() is not None, what="serve starting")
+    code, took, stdout, stderr = stop(process, sig)
+    assert code == 0 and took < 5
+    assert "Traceback" not in stderr and stderr.endswith("Stopped.\n")
+    names = [line.partition("=")[0] for line in stdout.splitlines()]
+    assert names in ([], ["export DISCUE_API_ENDPOINT", "export DISCUE_API_KEY"])
+
+
+@pytest.mark.parametrize("sig", STOPS, ids=["SIGTERM", "SIGINT"])
+def test_a_stop_when_idle_is_clean(tmp_path, sig):
+    server = start_server(tmp_path / "idle.sqlite3", *FAST)
+    code, took, stdout, stderr = stop(server.process, sig)
+    assert (code, stdout) == (0, "") and took < 5
+    assert "Traceback" not in stderr and stderr.endswith("Stopped.\n")
