@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import inspect
 import os
@@ -146,6 +147,32 @@ def build_app(store: Store, options: ServeOptions, root_key: str, lifespan: Any,
     return create_app(store, require_key=True, api_key=root_key, lifespan=lifespan, **extra)
 
 
+def answer_503_when_cut_off(app: Any) -> Any:
+    """ASGI wrapper: a request still running when uvicorn's grace period ends gets a 503 reply
+    (it is cancelled then), instead of a traceback on the console."""
+
+    async def wrapped(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await app(scope, receive, tracking_send)
+        except asyncio.CancelledError:
+            if not started:
+                body = b'{"title":"Service Unavailable","status":503}'
+                headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                await send({"type": "http.response.start", "status": 503, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+
+    return wrapped
+
+
 def ignore_stop_signals() -> None:
     """Stopping already: a second Ctrl-C must not cut the clean-up short."""
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -199,7 +226,11 @@ def serve_forever(options: ServeOptions, announce: Callable[[str], None], log: C
             if broadcaster:
                 app.state.on_message = broadcaster.wake
             config = uvicorn.Config(
-                app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=HTTP_GRACE
+                answer_503_when_cut_off(app),
+                log_level="warning",
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=HTTP_GRACE,
             )
             try:
                 Server(config).run(sockets=[sock])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import signal
+import socket
 import time
 
+import httpx
 import pytest
 
 from tests.conftest import start_server
@@ -22,6 +24,17 @@ def hook():
     made.close()
 
 
+def half_sent_request(server) -> socket.socket:
+    """A request whose body never comes: uvicorn waits for it through its grace period at a stop."""
+    host, port = server.endpoint.removeprefix("http://").split("/")[0].rsplit(":", 1)
+    client = socket.create_connection((host, int(port)))
+    head = f"POST /v1/queues HTTP/1.1\r\nHost: {host}\r\nX-API-KEY: {server.key}\r\nContent-Type: application/json"
+    client.sendall(f"{head}\r\nContent-Length: 100\r\n\r\n{{".encode())
+    # Once a later request is answered, the server has read this one's head: it is in progress.
+    assert httpx.get(server.endpoint + "/queues", headers={"X-API-KEY": server.key}).status_code == 200
+    return client
+
+
 def attempted(db) -> set[tuple[str, str]]:
     return set(rows(db, "SELECT message_id, listener_id FROM deliveries WHERE attempts > 0"))
 
@@ -32,13 +45,17 @@ def test_a_stop_mid_delivery_is_prompt_and_no_delivery_is_repeated_as_the_same_a
     seed(db, [(f"l{i}", f"{hook.url}/notify{i}", f"{hook.url}/live") for i in range(LISTENERS)], MESSAGES)
     server = start_server(db, *FAST, "--delivery-concurrency", "256")
     wait_until(lambda: hook.count() >= 100, what="100 deliveries under way")
+    # A client mid-request keeps uvicorn draining for its grace period: no delivery may start meanwhile.
+    half_sent = half_sent_request(server)
 
     signalled = time.monotonic()
     code, took, stdout, stderr = stop(server.process, sig)
+    assert hook.arrivals_after(signalled + 0.5) == [], "a delivery started after the signal"
     assert (code, stdout) == (0, "")
     assert took < 5, f"took {took:.1f}s to stop"
     assert "Traceback" not in stderr and stderr.endswith("Stopped.\n")
-    assert hook.arrivals_after(signalled + 0.5) == [], "a delivery started after the signal"
+    assert half_sent.recv(1000).startswith(b"HTTP/1.1 503 "), "the request cut off by the stop got no 503"
+    half_sent.close()
     first_run = hook.received()
     assert max(first_run.values()) == 1, "a delivery went out twice before the stop"
     assert set(first_run) <= attempted(db), "a delivery went out and was not recorded"
