@@ -110,7 +110,7 @@ def serve(
             log_level=one_of("--log-level", log_level.lower(), LOG_LEVELS),
             api_version=one_of("--api-version", api_version, GENERATIONS),
         )
-        serve_forever(options, announce=out.line, log=out.info)
+        serve_forever(options, announce=out.line, log=out.info, flush=out.flush)
     except DiscueError as exc:
         signal.signal(signal.SIGTERM, previous_sigterm)
         out.error(exc)

@@ -31,6 +31,8 @@ class Log(Protocol):
 
 def describe(exc: BaseException) -> str:
     """An attempt's failure in a few words: httpx's class names say enough, anything else adds its text."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:  # from anyio's task groups
+        exc = exc.exceptions[0]
     if isinstance(exc, httpx.HTTPError):
         return type(exc).__name__
     text = " ".join(str(exc).split())[:120]

@@ -179,7 +179,12 @@ def ignore_stop_signals() -> None:
         signal.signal(sig, signal.SIG_IGN)
 
 
-def serve_forever(options: ServeOptions, announce: Callable[[str], None], log: Callable[[str], None]) -> None:
+def serve_forever(
+    options: ServeOptions,
+    announce: Callable[[str], None],
+    log: Callable[[str], None],
+    flush: Callable[[], None] = lambda: None,
+) -> None:
     """Serve until Ctrl-C or SIGTERM (which end in KeyboardInterrupt); every acknowledged write is committed.
 
     The caller turns SIGTERM into KeyboardInterrupt before calling, so that a stop while starting is clean too.
@@ -206,9 +211,7 @@ def serve_forever(options: ServeOptions, announce: Callable[[str], None], log: C
                     await broadcaster.start()
                 for line in exports:
                     announce(line)
-                import sys
-
-                sys.stdout.flush()
+                flush()
                 if options.host not in LOOPBACK:
                     console.warning(f"Warning: listening on {options.host}, reachable from other machines")
                 console.info(f"local discue on http://{shown_host}:{port}/v1, data in {options.db}; Ctrl-C to stop")

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from discue_cli.emulator.store import Store
+from tests.conftest import Served, start_server
 
 FAST = ("--retry-base", "0.1", "--max-attempts", "3", "--liveness-interval", "0.2", "--delivery-timeout", "2")
 
@@ -25,10 +26,13 @@ class Server(ThreadingHTTPServer):
 
 
 class Hook:
-    """A listener app: answers every POST with 200 after `delay` seconds, and notes when each arrived."""
+    """A listener app: answers POSTs with the `script`ed statuses, then `status`, after `delay` seconds;
+    notes when each arrived."""
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, status: int = 200, script: list[int] | None = None) -> None:
         self.delay = delay
+        self.status = status
+        self.script = list(script or [])
         self.posts: list[tuple[float, dict]] = []
         self.probes = 0
         self.lock = threading.Lock()
@@ -43,8 +47,9 @@ class Hook:
                     return
                 with hook.lock:
                     hook.posts.append((arrived, body))
+                    status = hook.script.pop(0) if hook.script else hook.status
                 time.sleep(hook.delay)
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -113,12 +118,35 @@ def acked(db: Path) -> set[tuple[str, str]]:
     return set(rows(db, "SELECT message_id, listener_id FROM deliveries WHERE state = 'acked'"))
 
 
-def spawn_serve(db: Path, *extra: str, env: dict | None = None) -> subprocess.Popen:
-    """`discue emulator serve` on a free port, not waited for."""
-    args = [sys.executable, "-m", "discue_cli", "emulator", "serve", "--port", "0", "--db", str(db), *extra]
+STARTED: list[subprocess.Popen] = []
+
+
+def serve(db: Path, *extra: str, key: str | None = "test-key-0123456789abcdef") -> Served:
+    """start_server, remembered for reap()."""
+    served = start_server(db, *extra, key=key)
+    STARTED.append(served.process)
+    return served
+
+
+def spawn_serve(db: Path | None, *extra: str, env: dict | None = None) -> subprocess.Popen:
+    """`discue emulator serve` on a free port (db None: no --db), not waited for; remembered for reap()."""
+    args = [sys.executable, "-m", "discue_cli", "emulator", "serve", "--port", "0", *extra]
+    if db is not None:
+        args += ["--db", str(db)]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_") or k == "DISCUE_CONFIG"}
     environment.update(env or {})
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    STARTED.append(process)
+    return process
+
+
+def reap() -> None:
+    """Kill what a failed test left running (SIGKILL: a broken server may ignore anything else)."""
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, within: float = 8.0) -> tuple[int, float, str, str]:
@@ -140,3 +168,11 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time the process has used so far (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def exports_of(served: Served) -> str:
+    return f"export DISCUE_API_ENDPOINT={served.endpoint}\nexport DISCUE_API_KEY={served.key}\n"
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777

@@ -9,12 +9,17 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import start_server
-from tests.emulator.hooks import FAST, Hook, acked, rows, seed, spawn_serve, stop, wait_until
+from tests.emulator.hooks import FAST, Hook, acked, reap, rows, seed, serve, spawn_serve, stop, wait_until
 
 LISTENERS = 4
 MESSAGES = 150
 STOPS = [signal.SIGTERM, signal.SIGINT]
+
+
+@pytest.fixture(autouse=True)
+def _reap_servers():
+    yield
+    reap()
 
 
 @pytest.fixture
@@ -43,7 +48,7 @@ def attempted(db) -> set[tuple[str, str]]:
 def test_a_stop_mid_delivery_is_prompt_and_no_delivery_is_repeated_as_the_same_attempt(tmp_path, hook, sig):
     db = tmp_path / "busy.sqlite3"
     seed(db, [(f"l{i}", f"{hook.url}/notify{i}", f"{hook.url}/live") for i in range(LISTENERS)], MESSAGES)
-    server = start_server(db, *FAST, "--delivery-concurrency", "256")
+    server = serve(db, *FAST, "--delivery-concurrency", "256")
     wait_until(lambda: hook.count() >= 100, what="100 deliveries under way")
     # A client mid-request keeps uvicorn draining for its grace period: no delivery may start meanwhile.
     half_sent = half_sent_request(server)
@@ -63,7 +68,7 @@ def test_a_stop_mid_delivery_is_prompt_and_no_delivery_is_repeated_as_the_same_a
     assert done and done <= set(first_run)
 
     seen = hook.count()
-    again = start_server(db, *FAST, "--delivery-concurrency", "256")
+    again = serve(db, *FAST, "--delivery-concurrency", "256")
     try:
         wait_until(lambda: len(acked(db)) == LISTENERS * MESSAGES, what="every delivery acknowledged")
     finally:
@@ -88,7 +93,7 @@ def test_a_stop_while_starting_is_clean(tmp_path, sig):
 
 @pytest.mark.parametrize("sig", STOPS, ids=["SIGTERM", "SIGINT"])
 def test_a_stop_when_idle_is_clean(tmp_path, sig):
-    server = start_server(tmp_path / "idle.sqlite3", *FAST)
+    server = serve(tmp_path / "idle.sqlite3", *FAST)
     code, took, stdout, stderr = stop(server.process, sig)
     assert (code, stdout) == (0, "") and took < 5
     assert "Traceback" not in stderr and stderr.endswith("Stopped.\n")
