@@ -121,9 +121,31 @@ def acked(db: Path) -> set[tuple[str, str]]:
 STARTED: list[subprocess.Popen] = []
 
 
+DRAINED: dict[int, tuple[threading.Thread, list[str]]] = {}
+
+
+def drain_stderr(process: subprocess.Popen) -> None:
+    """Read the server's console as it comes: a full pipe would block its event loop (64 KB: some 500 lines)."""
+    lines: list[str] = []
+    thread = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
+    thread.start()
+    DRAINED[process.pid] = (thread, lines)
+
+
+def finish(process: subprocess.Popen, within: float = 10.0) -> tuple[str, str]:
+    """Wait for the process to end: its stdout and stderr."""
+    if process.pid not in DRAINED:
+        return process.communicate(timeout=within)
+    process.wait(timeout=within)
+    thread, lines = DRAINED.pop(process.pid)
+    thread.join(5)
+    return process.stdout.read(), "".join(lines)
+
+
 def serve(db: Path, *extra: str, key: str | None = "test-key-0123456789abcdef") -> Served:
-    """start_server, remembered for reap()."""
+    """start_server, its console drained, remembered for reap()."""
     served = start_server(db, *extra, key=key)
+    drain_stderr(served.process)
     STARTED.append(served.process)
     return served
 
@@ -136,6 +158,7 @@ def spawn_serve(db: Path | None, *extra: str, env: dict | None = None) -> subpro
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_") or k == "DISCUE_CONFIG"}
     environment.update(env or {})
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    drain_stderr(process)
     STARTED.append(process)
     return process
 
@@ -146,7 +169,7 @@ def reap() -> None:
         process = STARTED.pop()
         if process.poll() is None:
             process.kill()
-        process.communicate()
+        finish(process)
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, within: float = 8.0) -> tuple[int, float, str, str]:
@@ -154,10 +177,10 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, within: float = 8
     started = time.monotonic()
     process.send_signal(sig)
     try:
-        stdout, stderr = process.communicate(timeout=within)
+        stdout, stderr = finish(process, within)
     except subprocess.TimeoutExpired:
         process.kill()
-        stdout, stderr = process.communicate()
+        stdout, stderr = finish(process)
         raise AssertionError(
             f"still running {within}s after {signal.Signals(sig).name}; stderr tail: {stderr[-2000:]}"
         ) from None

@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from tests.emulator.hooks import FAST, Hook, mode, reap, rows, seed, serve, spawn_serve, stop, wait_until
+from tests.emulator.hooks import FAST, Hook, finish, mode, reap, rows, seed, serve, spawn_serve, stop, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +24,7 @@ def test_a_second_serve_on_the_same_database_refuses_naming_the_first(tmp_path):
     first = serve(db, "--no-deliver")
     assert mode(lock_of(db)) == 0o600
     second = spawn_serve(db, "--no-deliver")
-    stdout, stderr = second.communicate(timeout=10)
+    stdout, stderr = finish(second)
     assert (second.returncode, stdout) == (2, "")
     assert stderr == (
         f"Error: database {db} is served by process {first.process.pid} (emulator serve); stop it or use another --db\n"
@@ -39,7 +39,7 @@ def test_of_two_serves_started_at_once_exactly_one_serves(tmp_path):
     wait_until(lambda: any(r.poll() is not None for r in racers), what="one of them gave up")
     [loser] = [r for r in racers if r.poll() is not None]
     [winner] = [r for r in racers if r is not loser]
-    assert loser.returncode == 2 and "is served by process" in loser.communicate()[1]
+    assert loser.returncode == 2 and "is served by process" in finish(loser)[1]
     assert winner.stdout.readline().startswith("export DISCUE_API_ENDPOINT=")
     assert stop(winner, signal.SIGINT)[0] == 0
 
