@@ -130,6 +130,9 @@ class Served:
 def start_server(db: Path, *extra: str, key: str | None = "test-key-0123456789abcdef") -> Served:
     """`discue emulator serve` on a free loopback port, ready when it has printed its exports."""
     args = [sys.executable, "-m", "discue_cli", "emulator", "serve", "--port", "0", "--db", str(db), *extra]
+    pinned = os.environ.get("DISCUE_API_VERSION")  # a test that pins the CLI's generation is served that one
+    if pinned and pinned != "auto" and "--api-version" not in extra:
+        args += ["--api-version", pinned]
     if key:
         args += ["--api-key", key]
     env = clean_env()

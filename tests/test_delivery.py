@@ -17,6 +17,9 @@ import pytest
 
 from tests.conftest import start_server
 
+# These tests pin the May 2022 shapes (the listener's last_failure_* fields among them).
+pytestmark = pytest.mark.usefixtures("gen_2022")
+
 DISCUE = Path(sys.executable).with_name("discue")
 FAST = ("--retry-base", "0.1", "--max-attempts", "3", "--liveness-interval", "0.2", "--delivery-timeout", "1")
 
@@ -248,8 +251,8 @@ def test_liveness_flips_with_the_listener(delivering, listeners):
     assert up["success_count"] >= 2
 
 
-def test_each_attempt_is_logged_on_the_serve_console(delivering, listeners):
-    server = delivering()
+def test_each_attempt_is_logged_on_the_serve_console_at_debug(delivering, listeners):
+    server = delivering("--log-level", "debug")
     api = Api(server)
     hook = listeners()
     hook.script = [500]

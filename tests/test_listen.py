@@ -78,7 +78,7 @@ def delivering(tmp_path):
     servers = []
 
     def start():
-        servers.append(start_server(tmp_path / "listen.sqlite3", *FAST))
+        servers.append(start_server(tmp_path / "listen.sqlite3", *FAST, "--log-level", "debug"))
         return servers[-1]
 
     yield start

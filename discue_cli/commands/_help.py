@@ -67,7 +67,7 @@ EXAMPLES: dict[str, list[str]] = {
     "config path": ["discue config path", '$EDITOR "$(discue config path)"'],
     "emulator": ["discue emulator serve", 'eval "$(discue emulator env)"'],
     "emulator serve": ["discue emulator serve", "discue emulator serve --port 0 --db test.sqlite3 --no-deliver"],
-    "emulator env": ['eval "$(discue emulator env)"'],
+    "emulator env": ["discue emulator env", 'eval "$(discue emulator env --db ./dev.sqlite3)"'],
     "completion": [
         "discue completion bash > ~/.local/share/bash-completion/completions/discue",
         'discue completion zsh > "${fpath[1]}/_discue"',

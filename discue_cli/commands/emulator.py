@@ -1,15 +1,51 @@
-"""discue emulator serve: the local discue over HTTP on loopback."""
+"""discue emulator serve | env: the local discue over HTTP on loopback, and the lines that point clients at it."""
 
 from __future__ import annotations
 
+import math
+import signal
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from discue_cli.commands._common import context
-from discue_cli.errors import UsageError
+from discue_cli.errors import DiscueError, NotFoundError, UsageError
 
 app = typer.Typer(help="Run the local discue as an HTTP server.", no_args_is_help=True)
+
+# Kept here rather than imported: `--help` must not load the emulator (the server module checks them again).
+LOG_LEVELS = ("error", "warning", "info", "debug")
+GENERATIONS = ("2022-05", "2023-04", "2024-08")
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", metavar="PATH", help="SQLite file [default: the --local database].")
+]
+
+
+def seconds(flag: str, value: float, low: float, high: float) -> float:
+    """A duration option: finite and within [low, high], else a usage error that names the flag."""
+    if not (math.isfinite(value) and low <= value <= high):
+        raise UsageError(f"{flag} must be a number of seconds from {low:g} to {high:g}, not {value:g}")
+    return value
+
+
+def one_of(flag: str, value: str, accepted: tuple[str, ...]) -> str:
+    if value not in accepted:
+        raise UsageError(f"{flag} must be one of {', '.join(accepted)}, not {value!r}")
+    return value
+
+
+def database(db: str | None, environ) -> Path:
+    """The database to serve: --db, whose directory must exist, else the --local one (created if need be)."""
+    from discue_cli.settings import local_db_path
+
+    if not db:
+        return local_db_path(environ)
+    path = Path(db).expanduser()
+    if not path.parent.is_dir():
+        raise UsageError(f"directory {path.parent} does not exist (--db {db})")
+    return path
 
 
 @app.command()
@@ -17,55 +53,98 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = 8787,
-    db: Annotated[
-        str | None, typer.Option("--db", metavar="PATH", help="SQLite file [default: the --local database].")
-    ] = None,
+    db: DbOption = None,
     api_key: Annotated[
         str | None,
         typer.Option("--api-key", metavar="KEY", help="The key clients must send [default: one kept in the database]."),
     ] = None,
+    api_version: Annotated[
+        str, typer.Option("--api-version", metavar="GEN", help=f"API generation to serve: {', '.join(GENERATIONS)}.")
+    ] = "2023-04",
     deliver: Annotated[bool, typer.Option("--deliver/--no-deliver", help="Send messages to listeners.")] = True,
     max_attempts: Annotated[
-        int, typer.Option("--max-attempts", min=1, help="Delivery attempts before a message is missed.")
+        int, typer.Option("--max-attempts", min=1, max=100, help="Delivery attempts before a message is missed.")
     ] = 5,
     retry_base: Annotated[
-        float, typer.Option("--retry-base", min=0.0, help="Seconds before the first redelivery; doubles each time.")
+        float, typer.Option("--retry-base", help="Seconds before the first redelivery; doubles each time.")
     ] = 1.0,
     liveness_interval: Annotated[
-        float, typer.Option("--liveness-interval", min=0.1, help="Seconds between liveness probes.")
+        float, typer.Option("--liveness-interval", help="Seconds between liveness probes.")
     ] = 10.0,
     delivery_timeout: Annotated[
-        float, typer.Option("--delivery-timeout", min=0.1, help="Seconds a listener has to answer.")
+        float, typer.Option("--delivery-timeout", help="Seconds a listener has to answer.")
     ] = 5.0,
     delivery_concurrency: Annotated[
         int, typer.Option("--delivery-concurrency", min=1, max=256, help="Deliveries in flight at once.")
     ] = 16,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level",
+            metavar="LEVEL",
+            help="error, warning (+ missed deliveries), info (+ one line per delivery), debug (+ every attempt).",
+        ),
+    ] = "info",
 ) -> None:
     """Serve the local discue on loopback and print the environment that points clients at it."""
-    from discue_cli.emulator.server import ServeOptions, serve_forever
-    from discue_cli.emulator.store import StoreUnavailable
-    from discue_cli.settings import local_db_path
-
+    # First of all: from here on, SIGTERM stops us as cleanly as Ctrl-C (uvicorn re-raises it once it has stopped).
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     c = context(ctx)
     out = c.output()
-    options = ServeOptions(
-        host=host,
-        port=port,
-        db=db or str(local_db_path(c.environ)),
-        api_key=api_key,
-        deliver=deliver,
-        max_attempts=max_attempts,
-        retry_base=retry_base,
-        liveness_interval=liveness_interval,
-        delivery_timeout=delivery_timeout,
-        delivery_concurrency=delivery_concurrency,
-    )
+    from discue_cli.emulator.server import ServeOptions, serve_forever
+    from discue_cli.emulator.store import StoreUnavailable
+
     try:
+        options = ServeOptions(
+            host=host,
+            port=port,
+            db=str(database(db, c.environ)),
+            api_key=api_key,
+            deliver=deliver,
+            max_attempts=max_attempts,
+            retry_base=seconds("--retry-base", retry_base, 0.001, 3600),
+            liveness_interval=seconds("--liveness-interval", liveness_interval, 0.1, 86400),
+            delivery_timeout=seconds("--delivery-timeout", delivery_timeout, 0.1, 300),
+            delivery_concurrency=delivery_concurrency,
+            log_level=one_of("--log-level", log_level.lower(), LOG_LEVELS),
+            api_version=one_of("--api-version", api_version, GENERATIONS),
+        )
         serve_forever(options, announce=out.line, log=out.info, flush=out.flush)
+    except (DiscueError, StoreUnavailable, OSError) as exc:
+        signal.signal(signal.SIGTERM, previous_sigterm)
+        if isinstance(exc, StoreUnavailable):
+            raise UsageError(str(exc)) from None
+        if isinstance(exc, OSError):
+            raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+        raise
+    except KeyboardInterrupt:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # one stop is enough: nothing may cut this one short
+            signal.signal(sig, signal.SIG_IGN)
+    out.info("Stopped.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+def env(ctx: typer.Context, db: DbOption = None) -> None:
+    """Print the export lines of the last `emulator serve` on the database again."""
+    c = context(ctx)
+    out = c.output()
+    from discue_cli.emulator.server import served_by
+    from discue_cli.emulator.store import Store, StoreUnavailable
+
+    path = Path(db).expanduser() if db else database(None, c.environ)
+    try:
+        lines = Store.last_serve_exports(path)
+    except FileNotFoundError:
+        raise NotFoundError(f"no database at {path}, so no `emulator serve` ran on it") from None
     except StoreUnavailable as exc:
         raise UsageError(str(exc)) from None
-    except OSError as exc:
-        raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
-    except KeyboardInterrupt:
-        pass
-    out.info("Stopped.")
+    if not lines:
+        raise NotFoundError(f"no `emulator serve` ran on {path} yet")
+    for line in lines:
+        out.line(line)
+    if served_by(path) is None:
+        out.info(f"Note: no `emulator serve` runs on {path} now; these lines are from its last run.")

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
 import signal
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from discue_cli.emulator.app import create_app
 from discue_cli.emulator.store import Store
+from discue_cli.errors import UsageError
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+LOG_LEVELS = ("error", "warning", "info", "debug")
+GENERATIONS = ("2022-05", "2023-04", "2024-08")
+DEFAULT_GENERATION = "2023-04"
+# Seconds uvicorn waits for open HTTP connections at a stop; deliveries in flight finish meanwhile.
+HTTP_GRACE = 3
 
 
 @dataclass
@@ -27,6 +37,32 @@ class ServeOptions:
     liveness_interval: float = 10.0
     delivery_timeout: float = 5.0
     delivery_concurrency: int = 16
+    log_level: str = "info"
+    api_version: str = DEFAULT_GENERATION
+
+
+class Log:
+    """The serve console (stderr), filtered by --log-level: error < warning < info < debug."""
+
+    def __init__(self, write: Callable[[str], None], level: str = "info"):
+        self.write = write
+        self.rank = LOG_LEVELS.index(level)
+
+    def _at(self, rank: int, text: str) -> None:
+        if rank <= self.rank:
+            self.write(text)
+
+    def error(self, text: str) -> None:
+        self._at(0, text)
+
+    def warning(self, text: str) -> None:
+        self._at(1, text)
+
+    def info(self, text: str) -> None:
+        self._at(2, text)
+
+    def debug(self, text: str) -> None:
+        self._at(3, text)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -43,53 +79,160 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+@contextlib.contextmanager
+def serving(db: Path) -> Iterator[None]:
+    """One `emulator serve` per database: two would deliver every message twice.
+
+    A lock file beside the database, flock'ed and holding our pid. The kernel drops the lock when
+    its process dies, so a file left by a killed server does not block. `--local` runs take no lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; serve unguarded
+        yield
+        return
+    lock_path = db.with_name(db.name + ".lock")
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip()
+            os.close(fd)
+            by = f"process {holder}" if holder.isdigit() else "another process"
+            raise UsageError(f"database {db} is served by {by} (emulator serve); stop it or use another --db") from None
+        with contextlib.suppress(FileNotFoundError):
+            # The previous holder unlinks the file as it lets go: make sure we locked the one in place.
+            if os.fstat(fd).st_ino == os.stat(lock_path).st_ino:
+                break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        os.close(fd)
+
+
+def served_by(db: Path) -> int | None:
+    """The pid of the `emulator serve` holding `db` now, or None (0 when it holds it but the pid is unreadable)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        fd = os.open(db.with_name(db.name + ".lock"), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 32).decode(errors="replace").strip()
+        return int(holder) if holder.isdigit() else 0
+    finally:
+        os.close(fd)
+    return None
+
+
+def build_app(store: Store, options: ServeOptions, root_key: str, lifespan: Any) -> Any:
+    """The app serving `options.api_version`."""
+    return create_app(store, require_key=True, api_key=root_key, lifespan=lifespan, generation=options.api_version)
+
+
+def answer_503_when_cut_off(app: Any) -> Any:
+    """ASGI wrapper: a request still running when uvicorn's grace period ends gets a 503 reply
+    (it is cancelled then), instead of a traceback on the console."""
+
+    async def wrapped(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await app(scope, receive, tracking_send)
+        except asyncio.CancelledError:
+            if not started:
+                body = b'{"title":"Service Unavailable","status":503}'
+                headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                await send({"type": "http.response.start", "status": 503, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+
+    return wrapped
+
+
+def ignore_stop_signals() -> None:
+    """Stopping already: a second Ctrl-C must not cut the clean-up short."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def serve_forever(
     options: ServeOptions,
     announce: Callable[[str], None],
     log: Callable[[str], None],
     flush: Callable[[], None] = lambda: None,
 ) -> None:
-    """Serve until Ctrl-C or SIGTERM; every acknowledged write is already committed."""
+    """Serve until Ctrl-C or SIGTERM (which end in KeyboardInterrupt); every acknowledged write is committed.
+
+    The caller turns SIGTERM into KeyboardInterrupt before calling, so that a stop while starting is clean too.
+    """
     import uvicorn
 
     from discue_cli.emulator.delivery import Broadcaster
 
+    console = Log(log, options.log_level)
     store = Store(options.db)
-    root_key = store.root_key(options.api_key)
-    broadcaster = Broadcaster(store, options, log) if options.deliver else None
-    sock = bind(options.host, options.port)
-    port = sock.getsockname()[1]
-    shown_host = f"[{options.host}]" if ":" in options.host else options.host
-
-    @asynccontextmanager
-    async def lifespan(app: Any):
-        if broadcaster:
-            await broadcaster.start()
-        announce(f"export DISCUE_API_ENDPOINT=http://{shown_host}:{port}/v1")
-        announce(f"export DISCUE_API_KEY={root_key}")
-        flush()
-        if options.host not in LOOPBACK:
-            log(f"Warning: listening on {options.host}, reachable from other machines")
-        log(f"local discue on http://{shown_host}:{port}/v1, data in {options.db}; Ctrl-C to stop")
-        yield
-        if broadcaster:
-            await broadcaster.stop()
-
-    app = create_app(store, require_key=True, api_key=root_key, lifespan=lifespan, generation="2022-05")
-    if broadcaster:
-        app.state.on_message = broadcaster.wake
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
-    # uvicorn shuts down gracefully on SIGTERM, then raises it again under the handler it found;
-    # with the default one that kills the process (exit 143). Ours makes it a stop like Ctrl-C.
-    previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        server.run(sockets=[sock])
+        with serving(store.path):
+            root_key = store.root_key(options.api_key)
+            broadcaster = Broadcaster(store, options, console) if options.deliver else None
+            sock = bind(options.host, options.port)
+            port = sock.getsockname()[1]
+            shown_host = f"[{options.host}]" if ":" in options.host else options.host
+            exports = [f"export DISCUE_API_ENDPOINT=http://{shown_host}:{port}/v1", f"export DISCUE_API_KEY={root_key}"]
+            store.remember_serve_exports(exports)
+
+            @asynccontextmanager
+            async def lifespan(app: Any):
+                if broadcaster:
+                    await broadcaster.start()
+                for line in exports:
+                    announce(line)
+                flush()
+                if options.host not in LOOPBACK:
+                    console.warning(f"Warning: listening on {options.host}, reachable from other machines")
+                console.info(f"local discue on http://{shown_host}:{port}/v1, data in {options.db}; Ctrl-C to stop")
+                yield
+                if broadcaster:
+                    await broadcaster.stop()
+
+            class Server(uvicorn.Server):
+                def handle_exit(self, sig: int, frame: Any) -> None:
+                    super().handle_exit(sig, frame)
+                    if broadcaster:  # no delivery starts after the signal, even while HTTP drains
+                        broadcaster.halt()
+
+            app = build_app(store, options, root_key, lifespan)
+            if broadcaster:
+                app.state.on_message = broadcaster.wake
+            config = uvicorn.Config(
+                answer_503_when_cut_off(app),
+                log_level="warning",
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=HTTP_GRACE,
+            )
+            try:
+                Server(config).run(sockets=[sock])
+            finally:
+                ignore_stop_signals()
+                sock.close()
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        sock.close()
         store.close()
-
-
-def _stop(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt

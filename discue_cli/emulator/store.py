@@ -191,7 +191,7 @@ class Store:
         self._last_used: dict[str, int] = {}
         try:
             if str(path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._make_private(self.path)
             self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -782,3 +782,81 @@ class Store:
                 " WHERE id = ?",
                 (status, now, message, listener_id),
             )
+
+    # -- appended for `emulator serve`: interrupted attempts, the export lines, private files
+
+    def record_interrupted(self, message_id: str, listener_id: str) -> None:
+        """An attempt cut short by a stop: it counts (the listener may have it), and is due again at once."""
+        self._write(
+            "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ?"
+            " WHERE message_id = ? AND listener_id = ? AND state = 'pending'",
+            (now_ms(), now_ms(), message_id, listener_id),
+        )
+
+    def remember_serve_exports(self, lines: list[str]) -> None:
+        """The export lines of the serve starting now, for `emulator env`."""
+        self._write(
+            "INSERT INTO meta (key, value) VALUES ('serve_exports', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            ("\n".join(lines),),
+        )
+
+    @staticmethod
+    def last_serve_exports(path: Path | str) -> list[str] | None:
+        """The export lines of the last serve on the database at `path`, read without creating anything.
+
+        None when it was never served; FileNotFoundError when there is no such file; StoreUnavailable
+        when it is not a database."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+            try:
+                row = db.execute("SELECT value FROM meta WHERE key = 'serve_exports'").fetchone()
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    return None
+                raise
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot read {path}: {exc}") from None
+        return row[0].split("\n") if row else None
+
+    @classmethod
+    def _make_private(cls, path: Path) -> None:
+        """The database holds the emulator's key in plain text: only its owner may read it.
+
+        Missing directories are made 0700, the file 0600; SQLite gives the -wal and -shm files it
+        creates the database's mode, and older ones are tightened here."""
+        cls._make_private_dirs(path.parent)
+        cls._make_private_file(path)
+        for suffix in ("-wal", "-shm"):
+            cls._make_private_file(path.with_name(path.name + suffix), create=False)
+
+    @staticmethod
+    def _make_private_dirs(directory: Path) -> None:
+        """Create the missing directories of `directory`, each 0700 (as the XDG spec asks)."""
+        missing = []
+        while not directory.exists():
+            missing.append(directory)
+            directory = directory.parent
+        for path in reversed(missing):
+            path.mkdir(mode=0o700, exist_ok=True)
+
+    @staticmethod
+    def _make_private_file(path: Path, *, create: bool = True) -> None:
+        """Create `path` 0600 if it is missing; take group and other access away if we own it."""
+        import os
+        import stat
+
+        if create:
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return
+        owned = info.st_uid == os.getuid() if hasattr(os, "getuid") else False
+        if info.st_mode & 0o077 and owned and stat.S_ISREG(info.st_mode):
+            os.chmod(path, 0o600)
