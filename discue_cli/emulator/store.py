@@ -157,8 +157,9 @@ def uuid_id() -> str:
 
 
 def short_id() -> str:
-    """A 21-character id over nanoid's alphabet, as from the 2023-04 generation on."""
-    return "".join(secrets.choice(SHORT_ID_ALPHABET) for _ in range(21))
+    """A 21-character id over nanoid's alphabet, as from the 2023-04 generation on; never led by '-',
+    which a shell user could only pass after `--`."""
+    return secrets.choice(SHORT_ID_ALPHABET[:-1]) + "".join(secrets.choice(SHORT_ID_ALPHABET) for _ in range(20))
 
 
 def canonical(value: Any) -> str:
