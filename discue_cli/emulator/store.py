@@ -7,6 +7,7 @@ acknowledged is lost when the process stops. A write records its usage event (`G
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -19,6 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from discue_cli.emulator.checkpoint import SAFETY_PAGES, WAL_LIMIT, Checkpointer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,7 +115,6 @@ UPGRADES = (
     ("api_keys", "scopes", "TEXT"),
 )
 
-SHORT_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 DAY_MS = 24 * 3600 * 1000
 CHALLENGE_TTL_MS = 7 * DAY_MS
 COUNTERS = (
@@ -157,8 +159,10 @@ def uuid_id() -> str:
 
 
 def short_id() -> str:
-    """A 21-character id over nanoid's alphabet, as from the 2023-04 generation on."""
-    return "".join(secrets.choice(SHORT_ID_ALPHABET) for _ in range(21))
+    """A 21-character id over nanoid's alphabet, as from the 2023-04 generation on. That alphabet is
+    URL-safe base64's, and the first 21 characters of 16 random bytes carry 126 random bits: the
+    same ids as 21 draws of `secrets.choice`, at a fortieth of the cost (each write makes one)."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(16))[:21].decode("ascii")
 
 
 def canonical(value: Any) -> str:
@@ -200,11 +204,27 @@ class Store:
             self.db.execute("PRAGMA busy_timeout=10000")
             self.db.executescript(SCHEMA)
             self._upgrade()
+            self._tune()
         except (OSError, sqlite3.Error) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise StoreUnavailable(f"cannot use {path} as the local discue's database: {reason}") from None
 
+    def _tune(self) -> None:
+        """Speed without giving up durability: see checkpoint.py. (journal_mode=WAL with
+        synchronous=NORMAL, set above, keeps every commit across a crash of the process.)"""
+        self._checkpointer: Checkpointer | None = None
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            self.db.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
+            self.db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
+            self._checkpointer = Checkpointer(str(self.path))
+
+    def _committed(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
+
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         with self.lock:
             self.db.close()
 
@@ -220,7 +240,9 @@ class Store:
 
     def _write(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         with self.lock:
-            return self.db.execute(sql, args)
+            cursor = self.db.execute(sql, args)
+            self._committed()
+            return cursor
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -229,6 +251,7 @@ class Store:
             try:
                 yield self.db
                 self.db.execute("COMMIT")
+                self._committed()
             except BaseException:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
