@@ -312,10 +312,12 @@ class Store:
     def list_queues(self) -> list[dict[str, Any]]:
         return [self._queue(r) for r in self._all("SELECT id, name, schema FROM queues ORDER BY seq")]
 
-    def get_queue(self, queue_id: str) -> dict[str, Any] | None:
+    def get_queue(self, queue_id: str, *, listeners: bool = True) -> dict[str, Any] | None:
+        """The queue with its schema, and (unless `listeners` is False) the briefs of its listeners."""
         queue = self._one("SELECT id, name, schema, created_at FROM queues WHERE id = ?", (queue_id,))
         if queue:
             self._queue(queue)
+        if queue and listeners:
             queue["listeners"] = self._all(
                 "SELECT id, name FROM listeners WHERE queue_id = ? ORDER BY seq", (queue_id,)
             )
@@ -480,11 +482,24 @@ class Store:
 
     # -- messages
 
-    def list_messages(self, queue_id: str | None = None) -> list[dict[str, Any]]:
-        columns = "id, queue_id, name, data, created_at"
-        if queue_id is None:
-            return self._all(f"SELECT {columns} FROM messages ORDER BY seq")
-        return self._all(f"SELECT {columns} FROM messages WHERE queue_id = ? ORDER BY seq", (queue_id,))
+    MESSAGE_COLUMNS = "id, queue_id, name, data, created_at"
+
+    @staticmethod
+    def _messages_where(queue_id: str | None) -> tuple[str, tuple]:
+        return ("", ()) if queue_id is None else (" WHERE queue_id = ?", (queue_id,))
+
+    def list_messages(self, queue_id: str | None = None, limit: int = -1) -> list[dict[str, Any]]:
+        """The messages (of a queue), oldest first; at most `limit` of them."""
+        where, args = self._messages_where(queue_id)
+        sql = f"SELECT {self.MESSAGE_COLUMNS} FROM messages{where} ORDER BY seq LIMIT ?"
+        return self._all(sql, (*args, limit))
+
+    def message_snapshot(self, queue_id: str | None = None) -> MessageSnapshot | None:
+        """The messages (of a queue) as of now, read afresh for each part of a streamed listing; None
+        for an in-memory database, which no second connection can see."""
+        if self._checkpointer is None:
+            return None
+        return MessageSnapshot(str(self.path), *self._messages_where(queue_id))
 
     def get_message(self, queue_id: str, message_id: str) -> dict[str, Any] | None:
         return self._one(
@@ -805,3 +820,35 @@ class Store:
                 " WHERE id = ?",
                 (status, now, message, listener_id),
             )
+
+
+class MessageSnapshot:
+    """Reads of one moment on a connection of its own (WAL): a listing written out piece by piece
+    sees no commit made meanwhile and keeps no writer waiting, and holds one batch at a time."""
+
+    BATCH = 500
+
+    def __init__(self, path: str, where: str, args: tuple):
+        self.where, self.args = where, args
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("BEGIN")
+        self.db.execute("SELECT 1 FROM messages LIMIT 1").fetchall()  # the snapshot starts at its first read
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        sql = f"SELECT {Store.MESSAGE_COLUMNS} FROM messages{self.where} ORDER BY seq"
+        cursor = self.db.execute(sql, self.args)
+        while batch := cursor.fetchmany(self.BATCH):
+            yield from (dict(row) for row in batch)
+
+    def names_clash_with_ids(self) -> bool:
+        """Whether a message's name is also a listed message's id (links keyed by name must then be
+        built whole: see web.link_pairs)."""
+        sql = "SELECT 1 FROM messages a JOIN messages b ON b.id = a.name"
+        if self.args:
+            sql += " WHERE a.queue_id = ? AND b.queue_id = ?"
+        args = self.args * 2
+        return self.db.execute(sql, args).fetchone() is not None
+
+    def close(self) -> None:
+        self.db.close()
