@@ -1,6 +1,7 @@
 """Benchmarks for discue, each against a baseline measured in the same run. Run by hand:
 
     .venv/bin/python bench/run.py            (about two minutes on a 2-core machine)
+    .venv/bin/python bench/run.py --only server --only listing   (the local discue's figures alone)
 
 Prints one table: start-up, one request, bulk sends and how they scale with concurrency, the local
 discue against a bare Starlette+uvicorn peer (bench/peer.py), and memory. `gh --version` is the
@@ -91,14 +92,14 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
-def start_peer(port_hint: int = 0) -> tuple[subprocess.Popen, str]:
-    """bench/peer.py under uvicorn on a free port; its base URL once it answers."""
+def start_peer(http: str = "auto") -> tuple[subprocess.Popen, str]:
+    """bench/peer.py under uvicorn (parser `http`) on a free port; its base URL once it answers."""
     import socket
 
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", port_hint))
+        sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([sys.executable, str(HERE / "peer.py"), str(port)], stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, str(HERE / "peer.py"), str(port), http], stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -287,63 +288,56 @@ def client_figures(args: argparse.Namespace, work: str, env: dict[str, str]) -> 
 
 
 def server_figures(args: argparse.Namespace, work: str) -> None:
-    """The local discue (`emulator serve`, as users run it) against bench/peer.py, interleaved round by
-    round so that load from other processes hits both alike; each figure is the median of the rounds."""
+    """The local discue (`emulator serve`, as users run it) against bench/peer.py on the same uvicorn
+    and httptools, and on h11 (a bare `pip install starlette uvicorn`), interleaved round by round so
+    that load from other processes hits all alike; each figure is the median of the rounds."""
     server = start_server(Path(work) / "served.sqlite3", "--no-deliver")
-    peer, peer_base = start_peer()
+    peers = {"httptools": start_peer("httptools"), "h11": start_peer("h11")}
     try:
-        headers = {"X-API-KEY": server.key}
-        queue_id = httpx.post(server.endpoint + "/queues", json={"name": "bench"}, headers=headers).json()["queue"]
-        peer_queue = httpx.post(peer_base + "/queues", json={"name": "bench"}).json()["queue"]
-        cases = (
-            ("GET /queues", "GET", "/queues", "/queues"),
-            ("POST messages", "POST", f"/queues/{queue_id['id']}/messages", f"/queues/{peer_queue['id']}/messages"),
-        )
-        ours_cpu: dict[str, list[float]] = {label: [] for label, *_ in cases}
-        peer_cpu: dict[str, list[float]] = {label: [] for label, *_ in cases}
-        rates: dict[str, list[float]] = {label: [] for label, *_ in cases}
-        tails: list[float] = []
-        p50s: list[float] = []
-        requests = args.load_requests
-        rounds = max(3, args.runs // 3)
-        for round_ in range(rounds + 1):  # round 0 warms both up and is not counted
-            print(f"server round {round_}/{rounds}", file=sys.stderr)
-            for label, method, ours, theirs in cases:
-                # Throughput from one Python client is capped by the client itself; the server's CPU per
-                # request is what a faster client would hit, so the ratio is taken on that.
-                before = cpu_seconds(server.process.pid)
-                rate, latencies = asyncio.run(load(server.endpoint, server.key, method, ours, requests, 16))
-                cpu = (cpu_seconds(server.process.pid) - before) / requests * 1000
-                before = cpu_seconds(peer.pid)
-                asyncio.run(load(peer_base, "", method, theirs, requests, 16))
-                their_cpu = (cpu_seconds(peer.pid) - before) / requests * 1000
-                if round_ == 0:
-                    continue
-                ours_cpu[label].append(cpu)
-                peer_cpu[label].append(their_cpu)
-                rates[label].append(rate)
-                if method == "POST":
-                    tails.append(percentile(latencies, 0.99))
-                    p50s.append(percentile(latencies, 0.5))
-        for label, *_ in cases:
-            ours, theirs = statistics.median(ours_cpu[label]), statistics.median(peer_cpu[label])
-            row(
-                f"local discue {label}: server CPU per request",
-                f"{ours:.3f} ms ({statistics.median(rates[label]):,.0f} req/s from one client)",
-                f"bare Starlette+uvicorn {theirs:.3f} ms",
-                f"{theirs / ours:.2f}x the peer's capacity (target >= 0.7x)",
-            )
-        p99, p50 = statistics.median(tails), statistics.median(p50s)
+        targets = {"ours": (server.process.pid, server.endpoint, server.key)}
+        targets.update({name: (process.pid, base, "") for name, (process, base) in peers.items()})
+        queues = {}
+        for name, (_, base, key) in targets.items():
+            created = httpx.post(base + "/queues", json={"name": "bench"}, headers={"X-API-KEY": key})
+            queues[name] = created.json()["queue"]["id"]
+        cpu: dict[tuple[str, str], list[float]] = {}
+        tails: dict[str, list[float]] = {}
+        for round_ in range(max(3, args.runs // 3) + 1):  # round 0 warms up and is not counted
+            print(f"server round {round_}", file=sys.stderr)
+            for method in ("GET", "POST"):
+                for name, (pid, base, key) in targets.items():
+                    path = "/queues" if method == "GET" else f"/queues/{queues[name]}/messages"
+                    # Throughput from one Python client is capped by the client itself; the server's CPU
+                    # per request is what a faster client would hit, so the ratio is taken on that.
+                    before = cpu_seconds(pid)
+                    _, latencies = asyncio.run(load(base, key, method, path, args.load_requests, 16))
+                    used = (cpu_seconds(pid) - before) / args.load_requests * 1000
+                    if round_:
+                        cpu.setdefault((method, name), []).append(used)
+                        if method == "POST":
+                            tail = percentile(latencies, 0.99) / percentile(latencies, 0.5)
+                            tails.setdefault(name, []).append(tail)
+        for method, label in (("GET", "GET /queues"), ("POST", "POST messages")):
+            ours = statistics.median(cpu[(method, "ours")])
+            for peer in ("httptools", "h11"):
+                theirs = statistics.median(cpu[(method, peer)])
+                row(
+                    f"local discue {label}: server CPU per request",
+                    f"{ours:.3f} ms",
+                    f"bare Starlette+uvicorn ({peer}) {theirs:.3f} ms",
+                    f"{theirs / ours:.2f}x the peer's capacity (target >= 0.7x)",
+                )
         row(
-            "local discue POST latency, 16 in flight",
-            f"p99 {p99:.1f} ms",
-            f"p50 {p50:.1f} ms",
-            f"{p99 / p50:.1f}x (target <= 3x)",
+            "local discue POST p99 / p50, 16 in flight",
+            f"{statistics.median(tails['ours']):.1f}x",
+            f"the peer (httptools, no disk) {statistics.median(tails['httptools']):.1f}x",
+            "target <= 3x",
         )
     finally:
         server.stop()
-        peer.kill()
-        peer.wait()
+        for process, _ in peers.values():
+            process.kill()
+            process.wait()
 
 
 def listing_figures(args: argparse.Namespace, work: str, env: dict[str, str]) -> None:
@@ -361,15 +355,20 @@ def listing_figures(args: argparse.Namespace, work: str, env: dict[str, str]) ->
     try:
         remote_env = {**env, "DISCUE_API_ENDPOINT": server.endpoint, "DISCUE_API_KEY": server.key}
         before = peak_rss_mb(server.process.pid)
-        _, _, cli_rss, code = run_child([DISCUE, "messages", "list", "listing"], remote_env, work)
-        assert code == 0, "listing failed"
+        received = 0
+        url = f"{server.endpoint}/queues/{queue_id}/messages"
+        with httpx.stream("GET", url, headers={"X-API-KEY": server.key}, timeout=600) as response:
+            for chunk in response.iter_bytes():
+                received += len(chunk)
         after = peak_rss_mb(server.process.pid)
         row(
-            f"list {args.list_messages:,} messages, server peak RSS",
+            f"GET {args.list_messages:,} messages ({received / 2**20:.0f} MiB), server peak RSS",
             f"{after:.0f} MiB",
             f"idle {before:.0f} MiB",
             f"+{after - before:.0f} MiB",
         )
+        _, _, cli_rss, code = run_child([DISCUE, "messages", "list", "listing"], remote_env, work)
+        assert code == 0, "listing failed"
         row(f"list {args.list_messages:,} messages, CLI peak RSS (piped)", f"{cli_rss:.0f} MiB", "-", "-")
     finally:
         server.stop()
