@@ -1,5 +1,7 @@
 """The peer the local discue is measured against: a bare Starlette app under uvicorn with the same
-routes and JSON shapes, data in memory, no validation, no SQLite. Run: python bench/peer.py PORT"""
+routes and JSON shapes, data in memory, no validation, no SQLite. Run: python bench/peer.py PORT [HTTP]
+where HTTP is uvicorn's parser: auto (httptools when installed, as for the local discue) or h11 (what
+`pip install starlette uvicorn` alone gives)."""
 
 from __future__ import annotations
 
@@ -50,4 +52,5 @@ app = Starlette(
 if __name__ == "__main__":
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+    http = sys.argv[2] if len(sys.argv) > 2 else "auto"
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False, http=http)

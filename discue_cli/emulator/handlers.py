@@ -10,9 +10,12 @@ from starlette.responses import Response
 
 from discue_cli.emulator import views
 from discue_cli.emulator.schema import SchemaError, check_message
-from discue_cli.emulator.store import DAY_MS, NameTaken, now_ms
+from discue_cli.emulator.store import DAY_MS, MessageSnapshot, NameTaken, now_ms
+from discue_cli.emulator.streaming import Lazy
 from discue_cli.emulator.views import Call
-from discue_cli.emulator.web import Problem
+from discue_cli.emulator.web import Problem, link_pairs
+
+STREAM_AT = 1000  # messages: longer listings are streamed
 
 
 def need(value: Any) -> Any:
@@ -42,16 +45,30 @@ def listing(
     full: Callable[[dict[str, Any]], dict[str, Any]],
     self_path: str,
     path_of: Callable[[dict[str, Any]], str],
+    snapshot: MessageSnapshot | None = None,
 ) -> Response:
-    """Whole objects (2023-04 on), or briefs plus `_embedded` on request (2022-05)."""
-    if call.gen.embed:
-        body: dict[str, Any] = {plural: [{"id": r["id"], "name": r["name"]} for r in rows]}
-        if call.query.get("_embed"):
-            body["_embedded"] = {plural: [full(r) for r in rows]}
+    """Whole objects (2023-04 on), or briefs plus `_embedded` on request (2022-05). With a `snapshot`
+    the rows are read from it, a batch at a time, for each part of the reply as it is written."""
+    if snapshot is None:
+
+        def each(shown: Callable[[dict[str, Any]], Any]) -> Any:
+            return [shown(r) for r in rows]
+
+        links: Any = call.links(self_path, rows, path_of)
     else:
-        body = {plural: [full(r) for r in rows]}
-    body["_links"] = call.links(self_path, rows, path_of)
-    return call.reply(body)
+
+        def each(shown: Callable[[dict[str, Any]], Any]) -> Any:
+            return Lazy(lambda: (shown(r) for r in snapshot.rows()))
+
+        links = Lazy(lambda: link_pairs(call.base, self_path, snapshot.rows(), path_of, False), pairs=True)
+    if call.gen.embed:
+        body: dict[str, Any] = {plural: each(lambda r: {"id": r["id"], "name": r["name"]})}
+        if call.query.get("_embed"):
+            body["_embedded"] = {plural: each(full)}
+    else:
+        body = {plural: each(full)}
+    body["_links"] = links
+    return call.reply(body) if snapshot is None else call.stream(body, snapshot.close)
 
 
 # -- queues
@@ -165,22 +182,33 @@ def message_reply(call: Call, row: dict[str, Any]) -> Response:
 
 
 async def list_all_messages(call: Call) -> Response:
-    rows = call.store.list_messages()
-    return listing(call, "messages", rows, lambda r: views.message(call, r), "/messages", views.message_path)
+    return message_listing(call, None, "/messages")
 
 
 async def list_queue_messages(call: Call) -> Response:
     queue_id = call.params["queue_id"]
     need(call.store.queue_exists(queue_id))
-    rows = call.store.list_messages(queue_id)
-    path = f"/queues/{queue_id}/messages"
-    return listing(call, "messages", rows, lambda r: views.message(call, r), path, views.message_path)
+    return message_listing(call, queue_id, f"/queues/{queue_id}/messages")
+
+
+def message_listing(call: Call, queue_id: str | None, path: str) -> Response:
+    """A short listing is built whole; past STREAM_AT messages it is streamed from a snapshot, so the
+    server never holds 100,000 of them. (Not where a name is also an id: named_links then replaces
+    an earlier link, which a stream cannot.)"""
+    rows = call.store.list_messages(queue_id, limit=STREAM_AT + 1)
+    snapshot = call.store.message_snapshot(queue_id) if len(rows) > STREAM_AT else None
+    if snapshot is not None and snapshot.names_clash_with_ids():
+        snapshot.close()
+        snapshot = None
+    if snapshot is None and len(rows) > STREAM_AT:
+        rows = call.store.list_messages(queue_id)
+    return listing(call, "messages", rows, lambda r: views.message(call, r), path, views.message_path, snapshot)
 
 
 async def add_message(call: Call) -> Response:
     """Store a message; on a queue with a schema, only data that satisfies it (else 422, stating why)."""
     queue_id = call.params["queue_id"]
-    queue = need(call.store.get_queue(queue_id))
+    queue = need(call.store.get_queue(queue_id, listeners=False))
     data = call.body["data"]
     if queue["schema"]:
         try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from starlette.requests import Request
@@ -11,7 +13,7 @@ from starlette.responses import Response
 from discue_cli.emulator.generations import Generation
 from discue_cli.emulator.store import COUNTERS as STATS_COUNTERS
 from discue_cli.emulator.store import Store
-from discue_cli.emulator.web import link, named_links, reply
+from discue_cli.emulator.web import base_url, flag, named_links, reply
 
 TIME = {"type": "integer", "nullable": True, "description": "milliseconds since the epoch"}
 STRING = {"type": "string"}
@@ -36,11 +38,34 @@ class Call:
     def reply(self, body: dict[str, Any]) -> Response:
         return reply(self.request, body)
 
+    def stream(self, body: dict[str, Any], done: Callable[[], None]) -> Response:
+        """A reply whose Lazy parts are read as it is written (streaming.py); `done` when over or abandoned."""
+        from starlette.responses import StreamingResponse
+
+        from discue_cli.emulator.streaming import chunks, encode
+
+        pretty = flag(self.request, "pretty")
+
+        def written() -> Iterator[bytes]:
+            try:
+                yield from chunks(encode(body, pretty))
+            finally:
+                done()
+
+        # A plain iterator: Starlette pulls each chunk on a worker thread, so the reads from SQLite
+        # and the encoding keep the event loop free for other requests.
+        return StreamingResponse(written(), media_type="application/json")
+
+    @cached_property
+    def base(self) -> str:
+        """Where links lead: worked out once per request, as a listing makes one link per item."""
+        return base_url(self.request)
+
     def link(self, path: str) -> dict[str, str]:
-        return link(self.request, path)
+        return {"href": self.base + path}
 
     def links(self, self_path: str, rows: list[dict[str, Any]], path_of: Any) -> dict[str, Any]:
-        return named_links(self.request, self_path, rows, path_of)
+        return named_links(self.base, self_path, rows, path_of)
 
     def named(self, row: dict[str, Any], *keys: str) -> dict[str, Any]:
         """`keys` of a stored row, with its name under the generation's word for it."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -31,6 +31,8 @@ def problem_response(status: int, title: str | None = None, headers: dict[str, s
 
 def flag(request: Request, name: str) -> bool:
     """A boolean query parameter: true/false (or 1/0), given at most once; anything else is 400."""
+    if not request.scope.get("query_string"):
+        return False  # most requests: no need to parse
     values = request.query_params.getlist(name)
     if not values:
         return False
@@ -53,25 +55,35 @@ def base_url(request: Request) -> str:
     return f"{url.scheme}://{url.netloc}{prefix}"
 
 
-def link(request: Request, path: str) -> dict[str, str]:
-    return {"href": base_url(request) + path}
-
-
 def named_links(
-    request: Request,
+    base: str,
     self_path: str,
-    items: list[dict[str, Any]],
+    items: Iterable[dict[str, Any]],
     path_of: Callable[[dict[str, Any]], str],
 ) -> dict[str, Any]:
     """`self` plus one link per item at `path_of(item)`, keyed by its name (by its id where the name
-    is missing or taken)."""
-    links: dict[str, Any] = {"self": link(request, self_path)}
+    is missing or taken); `base` is the request's base_url."""
+    return dict(link_pairs(base, self_path, items, path_of))
+
+
+def link_pairs(
+    base: str,
+    self_path: str,
+    items: Iterable[dict[str, Any]],
+    path_of: Callable[[dict[str, Any]], str],
+    names_clash_with_ids: bool = True,
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """The (key, link) pairs of named_links, in order; a key may repeat only where a name is also an
+    id. Told that none is, it remembers names only: ids are unique."""
+    seen = {"self"}
+    yield "self", {"href": base + self_path}
     for item in items:
         key = item.get("name") or item["id"]
-        if key in links:
+        if key in seen:
             key = item["id"]
-        links[key] = link(request, path_of(item))
-    return links
+        if names_clash_with_ids or key != item["id"]:
+            seen.add(key)
+        yield key, {"href": base + path_of(item)}
 
 
 def accepts_json(accept: str | None) -> bool:
