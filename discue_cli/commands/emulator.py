@@ -93,13 +93,14 @@ def serve(
     out = c.output()
     from discue_cli.emulator.server import ServeOptions, serve_forever
     from discue_cli.emulator.store import StoreUnavailable
+    from discue_cli.settings import parse_value  # the key must be one the CLI itself can send
 
     try:
         options = ServeOptions(
             host=host,
             port=port,
             db=str(database(db, c.environ)),
-            api_key=api_key,
+            api_key=None if api_key is None else parse_value("api_key", api_key, "--api-key"),
             deliver=deliver,
             max_attempts=max_attempts,
             retry_base=seconds("--retry-base", retry_base, 0.001, 3600),

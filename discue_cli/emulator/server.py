@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shlex
 import signal
 import socket
 from collections.abc import Callable, Iterator
@@ -196,7 +197,9 @@ def serve_forever(
             sock = bind(options.host, options.port)
             port = sock.getsockname()[1]
             shown_host = f"[{options.host}]" if ":" in options.host else options.host
-            exports = [f"export DISCUE_API_ENDPOINT=http://{shown_host}:{port}/v1", f"export DISCUE_API_KEY={root_key}"]
+            # quoted for the shell: these lines are made to be eval'ed
+            endpoint = shlex.quote(f"http://{shown_host}:{port}/v1")
+            exports = [f"export DISCUE_API_ENDPOINT={endpoint}", f"export DISCUE_API_KEY={shlex.quote(root_key)}"]
             store.remember_serve_exports(exports)
 
             @asynccontextmanager

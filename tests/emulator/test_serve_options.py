@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 
 import pytest
 
@@ -81,3 +82,33 @@ def test_serve_speaks_the_generation_asked_for_and_2023_04_by_default(tmp_path):
             assert "listeners" not in reply["queue"]  # gone since 2022-05
         finally:
             served.stop()
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("", "--api-key: the API key is empty or contains white space"),
+        ("a b;echo PWNED", "--api-key: the API key is empty or contains white space"),
+        ("kéy-0123456789", "--api-key: the API key must be printable ASCII"),
+    ],
+)
+def test_a_key_the_cli_could_not_send_is_refused(cli, tmp_path, key, why):
+    result = cli("emulator", "serve", "--db", str(tmp_path / "k.sqlite3"), "--api-key", key)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"Error: {why}\n")
+
+
+def test_the_export_lines_are_safe_to_eval(tmp_path):
+    """A key with shell metacharacters is quoted: `eval "$(discue emulator env)"` sets it, runs nothing."""
+    import subprocess
+
+    db = tmp_path / "q.sqlite3"
+    key = "k;touch${IFS}PWNED;$(id)`x`'q"
+    served = start_server(db, "--no-deliver", key=key)
+    try:
+        env_lines = f'"{sys.executable}" -m discue_cli emulator env --db {db} 2>/dev/null'
+        script = f'eval "$({env_lines})"; printf %s "$DISCUE_API_KEY"'
+        shown = subprocess.run(["sh", "-c", script], capture_output=True, text=True, cwd=tmp_path).stdout
+    finally:
+        served.stop()
+    assert shown == key
+    assert not (tmp_path / "PWNED").exists()
