@@ -26,7 +26,6 @@ class ApplyOptions:
     mode: str = "apply"  # apply | dry-run | check
     prune: bool = False
     yes: bool = False
-    generation: str | None = None  # the configured one; None: auto (learnt from the replies)
 
 
 def configured_generation(settings: Any) -> str | None:
@@ -85,13 +84,16 @@ class Shower:
 
 
 async def apply_run(opts: ApplyOptions, client: Any, out: Output) -> int:
-    from discue_cli.api.declarative import name_key
+    from discue_cli.api.generations import SINCE_2023, refuse_unless
     from discue_cli.commands.apply.execute import execute
     from discue_cli.commands.apply.plan import plan
     from discue_cli.commands.apply.state import read_server
 
     names = {queue.name for queue in opts.declared.queues}
-    server, seen = await read_server(client, lambda queue: queue.name in names)
+    server = await read_server(client, lambda queue: queue.name in names)
+    if any(queue.schema for queue in opts.declared.queues):
+        # The replies may have shown a generation without schemas: say so before the first write, not part-way.
+        refuse_unless(client, "queue schemas", SINCE_2023)
     changes = plan(opts.declared, server, opts.prune)
     show = Shower(out, changes)
     if opts.mode != "apply" or not changes:
@@ -102,7 +104,7 @@ async def apply_run(opts: ApplyOptions, client: Any, out: Output) -> int:
         return CHECK_FAILED if opts.mode == "check" and changes else 0
     confirm_prune(out, opts.yes, [c for c in changes if c.action == "delete"])
     try:
-        await execute(client, changes, name_key(opts.generation or seen), show)
+        await execute(client, changes, show)
     except BaseException as exc:
         report_stop(out, changes, len(show.shown), exc, rerun_command(opts))
         raise
@@ -201,4 +203,4 @@ def register(root: typer.Typer) -> None:
             raise
         declared = load(label, raw, generation)
         mode = "check" if check else "dry-run" if dry_run else "apply"
-        run(ctx, apply_run, ApplyOptions(declared, file, mode, prune, yes, generation), fmt)
+        run(ctx, apply_run, ApplyOptions(declared, file, mode, prune, yes), fmt)
