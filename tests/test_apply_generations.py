@@ -224,7 +224,7 @@ def test_2024_08_under_auto_a_remembered_generation_writes_alias_with_no_queues_
     assert sorted(q["alias"] for q in api.get("/queues").json()["queues"]) == ["orders", "payments"]
 
 
-def test_2024_08_under_auto_the_listing_teaches_alias(cli, serve, tmp_path):
+def test_2024_08_under_auto_the_listing_teaches_alias_and_the_cache_remembers_it(cli, serve, tmp_path):
     server = serve("2024-08")
     remote = against(cli, server)
     api = direct(server)
@@ -233,6 +233,8 @@ def test_2024_08_under_auto_the_listing_teaches_alias(cli, serve, tmp_path):
     applied = remote("apply")
     assert (applied.exit_code, applied.stdout) == (0, "+ listener orders/billing\n+ queue payments\n")
     assert remote("apply", "--check").exit_code == 0
+    cache = json.loads((tmp_path / "cache" / "generations.json").read_text())
+    assert cache == {server.endpoint: "2024-08"}  # what apply learned serves every later command
 
 
 def test_2024_08_under_auto_with_nothing_to_learn_from_sends_name_and_says_what_to_do(cli, serve, tmp_path):
