@@ -83,7 +83,7 @@ class HangingApi(BaseHTTPRequestHandler):
             "/v1/queues/Q1": {"queue": {"id": "Q1", "name": "a"}},
             "/v1/queues/Q1/listeners": {"listeners": []},
         }
-        self.reply(replies[self.path])
+        self.reply(replies[self.path.partition("?")[0]])
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))

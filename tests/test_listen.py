@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from discue_cli.output.formats import delivery_line, printable
+from discue_cli.output.formats import delivery_line, escape_controls
 from tests.conftest import start_server
 from tests.test_delivery import DISCUE, FAST, Api, Listener
 
@@ -364,4 +364,4 @@ def test_delivery_lines():
     shown = delivery_line(body, {"status": 502, "error": "Connection refused"}, terminal=True, when="12:00:00")
     assert shown == "12:00:00  m1  x  (attempt 3)  -> 502 (Connection refused)"
     assert delivery_line({"_raw": "not json"}, None, terminal=True, when="12:00:00") == "12:00:00  -  not json"
-    assert printable("a\tb\nc\x7f\u2028é") == "a\\tb\\nc\\x7f\\u2028é"
+    assert escape_controls("a\tb\nc\x7f\u2028é") == "a\\tb\\nc\\x7f\\u2028é"

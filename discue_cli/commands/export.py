@@ -26,7 +26,7 @@ async def export_run(opts: ExportOptions, client: Any, out: Output) -> None:
     def chosen(queue: Any) -> bool:
         return not wanted or queue.name in wanted or queue.id in wanted
 
-    queues, _ = await read_server(client, chosen)
+    queues = await read_server(client, chosen)
     queues = [q for q in queues if chosen(q)]
     missing = sorted(wanted - {q.name for q in queues} - {q.id for q in queues})
     if missing:

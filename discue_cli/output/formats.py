@@ -11,14 +11,17 @@ from typing import Any
 ID_SHAPE = re.compile(r"[0-9a-fA-F]{6,8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[A-Za-z0-9_-]{21}")
 TABLE_ITEMS = 3  # list items shown in a table cell; the key/value view shows more, one per line
 VIEW_ITEMS = 10
-# C0 controls, DEL and C1 controls (0x9b is a CSI on some terminals): what a terminal would act on
+# What a terminal would act on or a reader misread: C0 controls, DEL and C1 controls (0x9b is a CSI on some
+# terminals), the line and paragraph separators, and the bidirectional overrides and isolates (they make a line
+# read differently from what it holds).
 CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
 CONTROLS.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
+CONTROLS.update({c: f"\\u{c:04x}" for c in (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
 CONTROLS_KEEP_NEWLINE = {c: v for c, v in CONTROLS.items() if c != 0x0A}
 
 
 def escape_controls(text: str, keep_newlines: bool = False) -> str:
-    """Text from a server made safe for a terminal: control characters shown as \\x1b, \\t, \\n, ...
+    """Text from a server made safe for a terminal: control characters shown as \\x1b, \\t, \\n, \\u202e, ...
     (an escape sequence in a queue name must not recolor, retitle or rewrite anyone's terminal)."""
     return text.translate(CONTROLS_KEEP_NEWLINE if keep_newlines else CONTROLS)
 
@@ -94,8 +97,7 @@ def human(key: str, value: Any, *, items: int = TABLE_ITEMS, sep: str = ", ") ->
 
 def preview(text: Any, width: int = 40) -> str:
     """A short one-line look at a value (a message's data), control characters escaped."""
-    line = " ".join(str(text).split())
-    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+    line = escape_controls(" ".join(str(text).split()))
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 
@@ -124,24 +126,6 @@ def message_line(message: dict[str, Any], *, as_json: bool, terminal: bool) -> s
     return tsv_row(message, columns([message]))
 
 
-# Bidirectional overrides and isolates: they can make a line read differently from what it holds.
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def printable(text: str) -> str:
-    """Server text made safe for a terminal line: control characters shown as escapes (\\x1b, \\n)."""
-    import unicodedata
-
-    if text.isprintable():
-        return text
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI_CONTROLS
-        else ch
-        for ch in text
-    )
-
-
 def delivery_line(body: dict[str, Any], forward: dict[str, Any] | None, *, terminal: bool, when: str) -> str:
     """One delivery as `listen` prints it: the body as compact JSON (with `_forward` when it was
     forwarded), or on a terminal `TIME  MESSAGE_ID  DATA`, then the attempt and the forward's status."""
@@ -150,12 +134,13 @@ def delivery_line(body: dict[str, Any], forward: dict[str, Any] | None, *, termi
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
     message_id = body.get("message_id") or message.get("id") or "-"
     data = body.get("data", message.get("data", body.get("_raw", "")))
-    text = f"{when}  {printable(str(message_id))}  {printable(data if isinstance(data, str) else compact(data))}"
+    shown = data if isinstance(data, str) else compact(data)
+    text = f"{when}  {escape_controls(str(message_id))}  {escape_controls(shown)}"
     attempt = body.get("attempt")
     if isinstance(attempt, int) and attempt > 1:
         text += f"  (attempt {attempt})"
     if forward is not None:
         text += f"  -> {forward['status']}"
         if forward.get("error"):
-            text += f" ({printable(forward['error'])})"
+            text += f" ({escape_controls(forward['error'])})"
     return text

@@ -7,25 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from discue_cli.output.formats import escape_controls
+
 STYLES = {"add": "green", "change": "yellow", "delete": "red"}
 KIND_WIDTH = len("listener")
 MAX_LABEL_WIDTH = 60
 
 
 def printable(text: str) -> str:
-    """Names come from servers and files: control characters are shown escaped, never sent to a terminal."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch in "\t\n\r":
-            out.append({"\t": "\\t", "\n": "\\n", "\r": "\\r"}[ch])
-        elif code < 32 or 127 <= code < 160:
-            out.append(f"\\x{code:02x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Names come from servers and files: escaped as everywhere else (formats.escape_controls), and a
+    backslash doubled, so that a plan line stays one line and reads back as exactly one name."""
+    return escape_controls(text.replace("\\", "\\\\"))
 
 
 def change_line(change: Any) -> str:

@@ -26,7 +26,6 @@ class ApplyOptions:
     mode: str = "apply"  # apply | dry-run | check
     prune: bool = False
     yes: bool = False
-    generation: str | None = None  # the configured one; None: auto (learnt from the replies)
 
 
 def configured_generation(settings: Any) -> str | None:
@@ -85,13 +84,16 @@ class Shower:
 
 
 async def apply_run(opts: ApplyOptions, client: Any, out: Output) -> int:
-    from discue_cli.api.declarative import name_key
+    from discue_cli.api.generations import SINCE_2023, refuse_unless
     from discue_cli.commands.apply.execute import execute
     from discue_cli.commands.apply.plan import plan
     from discue_cli.commands.apply.state import read_server
 
     names = {queue.name for queue in opts.declared.queues}
-    server, seen = await read_server(client, lambda queue: queue.name in names)
+    server = await read_server(client, lambda queue: queue.name in names)
+    if any(queue.schema for queue in opts.declared.queues):
+        # The replies may have shown a generation without schemas: say so before the first write, not part-way.
+        refuse_unless(client, "queue schemas", SINCE_2023)
     changes = plan(opts.declared, server, opts.prune)
     show = Shower(out, changes)
     if opts.mode != "apply" or not changes:
@@ -102,14 +104,29 @@ async def apply_run(opts: ApplyOptions, client: Any, out: Output) -> int:
         return CHECK_FAILED if opts.mode == "check" and changes else 0
     confirm_prune(out, opts.yes, [c for c in changes if c.action == "delete"])
     try:
-        await execute(client, changes, name_key(opts.generation or seen), show)
+        await execute(client, changes, show)
     except BaseException as exc:
+        explain_unknown_generation(client, exc, changes[len(show.shown)] if len(show.shown) < len(changes) else None)
         report_stop(out, changes, len(show.shown), exc, rerun_command(opts))
         raise
     finally:
         show.close()
     out.info(summary(changes, opts.mode, opts.file))
     return 0
+
+
+def explain_unknown_generation(client: Any, exc: BaseException, failed: Change | None) -> None:
+    """A new resource refused where nothing told its generation (no queues yet): under `auto` its name
+    went as `name` (CLI.md), which a 2024-08 server refuses. Say how to choose."""
+    from discue_cli.api.generations import tracker
+    from discue_cli.errors import ApiError
+
+    named = failed is not None and failed.action == "add"
+    if isinstance(exc, ApiError) and exc.status == 400 and named and tracker(client).known is None and not exc.hint:
+        exc.hint = (
+            "the API generation was not known (no queues to learn it from), so names went as `name`; "
+            "--api-version 2024-08 names them by `alias`"
+        )
 
 
 def confirm_prune(out: Output, yes: bool, deletes: list[Change]) -> None:
@@ -201,4 +218,4 @@ def register(root: typer.Typer) -> None:
             raise
         declared = load(label, raw, generation)
         mode = "check" if check else "dry-run" if dry_run else "apply"
-        run(ctx, apply_run, ApplyOptions(declared, file, mode, prune, yes, generation), fmt)
+        run(ctx, apply_run, ApplyOptions(declared, file, mode, prune, yes), fmt)

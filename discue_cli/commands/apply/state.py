@@ -9,14 +9,13 @@ from discue_cli.api import declarative as api
 from discue_cli.commands.apply.plan import Listener, Queue
 
 
-async def read_server(client: Any, detailed: Callable[[Queue], bool]) -> tuple[list[Queue], str | None]:
-    """Every named queue, with schema and listeners for those `detailed` picks; also the generation
-    the replies show (None when they do not tell)."""
+async def read_server(client: Any, detailed: Callable[[Queue], bool]) -> list[Queue]:
+    """Every named queue, with schema and listeners for those `detailed` picks."""
     listed = await api.list_queues(client)
     queues = [
         Queue(str(item["id"]), name)
         for item in listed
-        if item.get("id") is not None and (name := api.name_of(item)) is not None
+        if item.get("id") is not None and (name := api.named(item)) is not None
     ]
     by_id = {str(item.get("id")): item for item in listed}
 
@@ -26,11 +25,11 @@ async def read_server(client: Any, detailed: Callable[[Queue], bool]) -> tuple[l
         queue.listeners = [as_listener(item) for item in await api.listeners(client, queue.id) if usable(item)]
 
     await api.gather(*(fill(q) for q in queues if detailed(q)))
-    return queues, api.seen_generation(listed)
+    return queues
 
 
 def usable(item: dict[str, Any]) -> bool:
-    return item.get("id") is not None and api.name_of(item) is not None
+    return item.get("id") is not None and api.named(item) is not None
 
 
 def as_listener(item: dict[str, Any]) -> Listener:
@@ -38,4 +37,4 @@ def as_listener(item: dict[str, Any]) -> Listener:
         value = item.get(key)
         return value if isinstance(value, str) else None
 
-    return Listener(str(item["id"]), api.name_of(item) or "", text("notify_url"), text("liveness_url"))
+    return Listener(str(item["id"]), api.named(item) or "", text("notify_url"), text("liveness_url"))
