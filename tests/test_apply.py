@@ -415,3 +415,28 @@ def test_a_schema_drift_is_put_back_and_a_dropped_schema_removed(cli, httpmock, 
         ("/v1/queues/QA", {"schema": {"userId": {"type": "string"}}}),
         ("/v1/queues/QB", {"schema": None}),
     ]
+
+
+@pytest.mark.parametrize("bad_id", ["..", ".", ""])
+def test_a_server_id_that_is_not_a_path_segment_never_addresses_another_resource(cli, setup, tmp_path, bad_id):
+    """A buggy or hostile server answers a listener id of '..': pruning it must not DELETE the queue."""
+    queue_id = "QQQQQQQQQQQQQQQQQQQQ1"
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.method} {request.url.path}")
+        if request.method != "GET":
+            return httpx.Response(200, json={"_links": {}})
+        if request.url.path == "/v1/queues":
+            return httpx.Response(200, json={"queues": [{"id": queue_id, "name": "keep"}]})
+        if request.url.path.endswith("/listeners"):
+            stale = {"id": bad_id, "name": "stale", "notify_url": "https://s.example/n", "liveness_url": "https://s.example/l"}
+            return httpx.Response(200, json={"listeners": [stale]})
+        return httpx.Response(200, json={"queue": {"id": queue_id, "name": "keep"}})
+
+    setup.transport = httpx.MockTransport(answer)
+    path = tmp_path / "keep.toml"
+    path.write_text('[[queues]]\nname = "keep"\n')
+    result = cli("--api-key", "k", "--api-version", "2023-04", "apply", "-f", str(path), "--prune", "--yes")
+    assert result.exit_code == 2, result.stderr
+    assert [s for s in seen if not s.startswith("GET ")] == []
