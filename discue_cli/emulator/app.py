@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
@@ -86,6 +86,9 @@ def route(endpoint: Endpoint, gen: Generation) -> Callable[[Request], Awaitable[
             return problem_response(exc.status, None if gen.embed else exc.title)  # 2022-05: status phrases
         except sqlite3.Error as exc:
             return database_failure(exc)
+        except ClientDisconnect:  # a Ctrl-C'd batch, say: no one to answer, nothing went wrong here
+            log.debug("%s %s: the client went away before sending the whole body", request.method, request.url.path)
+            return problem_response(400, "the request's body was cut short")
 
     handle.__name__ = endpoint.handler.__name__
     return handle

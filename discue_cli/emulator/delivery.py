@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime
 from typing import Any, Protocol
 
 import httpx
 
+from discue_cli.emulator.console import clock
 from discue_cli.emulator.store import Store, now_ms
 
 IDLE_POLL = 1.0  # seconds: also picks up messages that another process (`--local`) added
@@ -42,10 +42,6 @@ def describe(exc: BaseException) -> str:
 def backoff(retry_base: float, attempt: int) -> float:
     """Seconds before the redelivery that follows failed attempt `attempt` (1-based)."""
     return min(retry_base * 2 ** min(attempt - 1, 32), MAX_BACKOFF)
-
-
-def clock() -> str:
-    return f"{datetime.now():%H:%M:%S}"
 
 
 class Broadcaster:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from starlette.responses import Response
 
 from discue_cli.emulator import views
-from discue_cli.emulator.schema import SchemaError, check_message
+from discue_cli.emulator.schema import SchemaError, check_message, has_pattern
 from discue_cli.emulator.store import DAY_MS, MessageSnapshot, NameTaken, now_ms
 from discue_cli.emulator.streaming import Lazy
 from discue_cli.emulator.views import Call
@@ -212,7 +213,10 @@ async def add_message(call: Call) -> Response:
     data = call.body["data"]
     if queue["schema"]:
         try:
-            check_message(queue["schema"], data)
+            if has_pattern(queue["schema"]):  # in a thread: other requests go on while the patterns run
+                await asyncio.to_thread(check_message, queue["schema"], data)
+            else:
+                check_message(queue["schema"], data)
         except SchemaError as exc:
             raise Problem(422, str(exc)) from None
     row = call.store.add_message(queue_id, data, call.body.get(call.gen.name_key), new_id=call.gen.new_id)

@@ -5,12 +5,15 @@ field of the message's JSON `data` to a rule whose `type` is object (`props`, `s
 string (`pattern`, `enum`, `min`, `max`) or number (`min`, `max`); every rule may set `required`
 (default true). `strict` defaults to true: an object with properties its rule does not declare fails.
 The top level is not strict (fields the schema does not name pass).
+
+Patterns are matched with `regex` (re's syntax, plus variable-length lookbehind and \\p{..}) under a time
+limit: re backtracks without bound while holding the GIL, so one hostile pattern froze the server.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import time
 from typing import Any
 
 TYPES = ("object", "array", "string", "number")
@@ -21,6 +24,8 @@ KEYS = {
     "number": {"min", "max"},
 }
 MAX_DEPTH = 16
+# All the pattern matches of one message together: a match past it is cut off and the message refused.
+PATTERN_SECONDS = 0.25
 
 
 class SchemaError(ValueError):
@@ -91,9 +96,11 @@ def _check_string_rule(rule: dict[str, Any], where: str) -> None:
     if "pattern" in rule:
         if not isinstance(rule["pattern"], str):
             raise SchemaError(f"{where}.pattern: expected a regular expression")
+        import regex  # only schemas with a pattern pay for it
+
         try:
-            re.compile(rule["pattern"])
-        except re.error as exc:
+            regex.compile(rule["pattern"])
+        except regex.error as exc:
             raise SchemaError(f"{where}.pattern: not a regular expression ({exc})") from None
     if "enum" in rule:
         values = rule["enum"]
@@ -101,45 +108,56 @@ def _check_string_rule(rule: dict[str, Any], where: str) -> None:
             raise SchemaError(f"{where}.enum: expected a list of strings")
 
 
+def has_pattern(rules: dict[str, Any]) -> bool:
+    """Whether any rule of a (checked) schema has a pattern: its messages are best matched off the event loop."""
+    for rule in rules.values():
+        while rule["type"] == "array":
+            rule = rule["items"]
+        if "pattern" in rule or (rule["type"] == "object" and has_pattern(rule["props"])):
+            return True
+    return False
+
+
 def check_message(schema: dict[str, Any], data: str) -> None:
-    """Nothing when `data` (JSON text) satisfies `schema`; else SchemaError naming the first fault."""
+    """Nothing when `data` (JSON text) satisfies `schema`; else SchemaError naming the first fault. Its
+    patterns have PATTERN_SECONDS in all; the GIL is released while they run."""
     try:
         value = json.loads(data)
     except ValueError:
         raise SchemaError("data: expected JSON text (the queue has a schema)") from None
     if not isinstance(value, dict):
         raise SchemaError("data: expected a JSON object (the queue has a schema)")
-    _match_fields(schema, value, "data", strict=False)
+    _match_fields(schema, value, "data", False, time.monotonic() + PATTERN_SECONDS)
 
 
-def _match_fields(rules: dict[str, Any], value: dict[str, Any], where: str, strict: bool) -> None:
+def _match_fields(rules: dict[str, Any], value: dict[str, Any], where: str, strict: bool, deadline: float) -> None:
     for name, rule in rules.items():
         if value.get(name) is None:
             if rule.get("required", True):
                 raise SchemaError(f"{where}.{name}: required")
             continue
-        _match(rule, value[name], f"{where}.{name}")
+        _match(rule, value[name], f"{where}.{name}", deadline)
     if strict:
         extra = [name for name in value if name not in rules]
         if extra:
             raise SchemaError(f"{where}.{extra[0]}: not declared in the schema")
 
 
-def _match(rule: dict[str, Any], value: Any, where: str) -> None:
+def _match(rule: dict[str, Any], value: Any, where: str, deadline: float) -> None:
     kind = rule["type"]
     if kind == "object":
         if not isinstance(value, dict):
             raise SchemaError(f"{where}: expected an object")
-        _match_fields(rule["props"], value, where, rule.get("strict", True))
+        _match_fields(rule["props"], value, where, rule.get("strict", True), deadline)
     elif kind == "array":
         if not isinstance(value, list):
             raise SchemaError(f"{where}: expected an array")
         for index, item in enumerate(value):
             if item is None and not rule["items"].get("required", True):
                 continue
-            _match(rule["items"], item, f"{where}[{index}]")
+            _match(rule["items"], item, f"{where}[{index}]", deadline)
     elif kind == "string":
-        _match_string(rule, value, where)
+        _match_string(rule, value, where, deadline)
     else:
         if not is_number(value):
             raise SchemaError(f"{where}: expected a number")
@@ -149,14 +167,28 @@ def _match(rule: dict[str, Any], value: Any, where: str) -> None:
             raise SchemaError(f"{where}: expected at most {rule['max']}")
 
 
-def _match_string(rule: dict[str, Any], value: Any, where: str) -> None:
+def _match_string(rule: dict[str, Any], value: Any, where: str, deadline: float) -> None:
     if not isinstance(value, str):
         raise SchemaError(f"{where}: expected a string")
     if "min" in rule and len(value) < rule["min"]:
         raise SchemaError(f"{where}: expected at least {rule['min']} characters")
     if "max" in rule and len(value) > rule["max"]:
         raise SchemaError(f"{where}: expected at most {rule['max']} characters")
-    if "pattern" in rule and not re.search(rule["pattern"], value):
+    if "pattern" in rule and not _search(rule["pattern"], value, where, deadline):
         raise SchemaError(f"{where}: does not match the pattern {rule['pattern']}")
     if "enum" in rule and value not in rule["enum"]:
         raise SchemaError(f"{where}: expected one of {', '.join(rule['enum'])}")
+
+
+def _search(pattern: str, value: str, where: str, deadline: float) -> bool:
+    import regex
+
+    try:
+        # concurrent: the GIL is released, so the event loop and signal handlers go on meanwhile
+        found = regex.search(pattern, value, timeout=max(deadline - time.monotonic(), 0.001), concurrent=True)
+    except TimeoutError:
+        limit = f"over {PATTERN_SECONDS:g} seconds"
+        raise SchemaError(f"{where}: the pattern {pattern} took too long to match ({limit})") from None
+    except regex.error as exc:  # stored before patterns were compiled with regex
+        raise SchemaError(f"{where}: the pattern {pattern} is not a regular expression ({exc})") from None
+    return found is not None

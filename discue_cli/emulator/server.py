@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from discue_cli.emulator.app import create_app
+from discue_cli.emulator.console import Log, routed_logs
 from discue_cli.emulator.store import Store
 from discue_cli.errors import UsageError
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-LOG_LEVELS = ("error", "warning", "info", "debug")
 GENERATIONS = ("2022-05", "2023-04", "2024-08")
 DEFAULT_GENERATION = "2023-04"
 # Seconds uvicorn waits for open HTTP connections at a stop; deliveries in flight finish meanwhile.
@@ -40,30 +40,6 @@ class ServeOptions:
     delivery_concurrency: int = 16
     log_level: str = "info"
     api_version: str = DEFAULT_GENERATION
-
-
-class Log:
-    """The serve console (stderr), filtered by --log-level: error < warning < info < debug."""
-
-    def __init__(self, write: Callable[[str], None], level: str = "info"):
-        self.write = write
-        self.rank = LOG_LEVELS.index(level)
-
-    def _at(self, rank: int, text: str) -> None:
-        if rank <= self.rank:
-            self.write(text)
-
-    def error(self, text: str) -> None:
-        self._at(0, text)
-
-    def warning(self, text: str) -> None:
-        self._at(1, text)
-
-    def info(self, text: str) -> None:
-        self._at(2, text)
-
-    def debug(self, text: str) -> None:
-        self._at(3, text)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -227,13 +203,15 @@ def serve_forever(
                 app.state.on_message = broadcaster.wake
             config = uvicorn.Config(
                 answer_503_when_cut_off(app),
-                log_level="warning",
+                log_config=None,  # its lines go through routed_logs, in our format
+                log_level="warning",  # uvicorn's info lines (started, shutting down) would repeat ours
                 access_log=False,
                 lifespan="on",
                 timeout_graceful_shutdown=HTTP_GRACE,
             )
             try:
-                Server(config).run(sockets=[sock])
+                with routed_logs(console):
+                    Server(config).run(sockets=[sock])
             finally:
                 ignore_stop_signals()
                 sock.close()
