@@ -201,4 +201,4 @@ def register(root: typer.Typer) -> None:
             raise
         declared = load(label, raw, generation)
         mode = "check" if check else "dry-run" if dry_run else "apply"
-        run(ctx, apply_run, ApplyOptions(declared, file, mode, prune, yes, generation), fmt)
+        run(ctx, apply_run, ApplyOptions(declared, file, mode, prune, yes, generation), fmt, loop=True)
