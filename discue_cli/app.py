@@ -257,10 +257,9 @@ def exit_at_once(code: object) -> None:
     import atexit
 
     atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
+    from discue_cli.output import flush_streams
+
+    if not flush_streams():
         return
     if code is None:
         code = 0

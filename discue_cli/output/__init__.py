@@ -27,6 +27,16 @@ def silence_stdout() -> None:
     os.close(devnull)
 
 
+def flush_streams() -> bool:
+    """Flush stdout and stderr before the process ends at once; False when that failed."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def __getattr__(name: str) -> Any:
     if name in LAZY:
         from discue_cli.output import writer
