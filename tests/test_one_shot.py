@@ -87,3 +87,27 @@ def test_a_signal_stops_a_waiting_one_shot_command_cleanly(sig, code):
         process.send_signal(sig)
         stdout, stderr = process.communicate(timeout=10)
     assert (process.returncode, stdout, stderr) == (code, "", "Interrupted.\n")
+
+
+def test_sigterm_ends_the_run_even_when_the_stop_it_raised_is_swallowed():
+    """A raise from a signal handler can land in a finalizer and be lost: a watchdog ends it in 2 s."""
+    program = (
+        "import sys, time\n"
+        "from discue_cli.commands._common import terminate_raises\n"
+        "with terminate_raises():\n"
+        "    print('ready', flush=True)\n"
+        "    while True:\n"
+        "        try:\n"
+        "            time.sleep(10)\n"
+        "        except Exception:\n"
+        "            pass  # what a finalizer does with an exception: it is lost\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", program], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env()
+    )
+    assert process.stdout.readline() == "ready\n"
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=10)
+    assert (process.returncode, stderr) == (143, "Interrupted.\n")
+    assert 1.5 < time.monotonic() - started < 5

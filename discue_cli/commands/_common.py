@@ -139,8 +139,18 @@ def terminate_raises() -> Iterator[None]:
     """SIGTERM stops a synchronous run as Ctrl-C does (exit 143 instead of 130), once."""
     import signal
 
+    watchdog = hasattr(signal, "setitimer")
+    alarm_before: list[Any] = []
+
     def on_terminate(signum: int, frame: Any) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the first one's clean stop is short: let it finish
+        if watchdog:
+            # An exception raised from a signal handler is lost when it lands in a finalizer ("Exception
+            # ignored"), and the run would wait on: should the clean stop not be over in 2 s, this ends it.
+            from discue_cli.output import last_words
+
+            alarm_before.append(signal.signal(signal.SIGALRM, lambda *_: last_words("Interrupted.", 128 + signum)))
+            signal.setitimer(signal.ITIMER_REAL, 2.0)
         raise Interrupted("Interrupted.", 128 + signum)
 
     try:
@@ -151,6 +161,9 @@ def terminate_raises() -> Iterator[None]:
     try:
         yield
     finally:
+        if alarm_before:
+            signal.setitimer(signal.ITIMER_REAL, 0)  # the stop got here: no need to force it
+            signal.signal(signal.SIGALRM, alarm_before[0])
         signal.signal(signal.SIGTERM, previous)
 
 
