@@ -298,6 +298,7 @@ class Client:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         # Building the TLS context costs ~35 ms; a plain-http endpoint never uses it.
         verify = parts.scheme == "https"
+        self._transport = transport  # a test's or the local discue's: no sockets, no pool
         self.backend: Any = None  # the synchronous pool's DeadlineBackend
         self.sync = sync and (transport is None or isinstance(transport, httpx.BaseTransport))
         if self.sync and transport is None:
@@ -307,7 +308,6 @@ class Client:
             self.sync = made is not None
             if made is not None:
                 transport, self.backend = made
-        self._transport = transport  # a test's or the local discue's: no sockets, no pool
         self._parsed: dict[str, httpx.URL] = {}
         self._options: dict[str, Any] = dict(headers=headers, timeout=timeout, verify=verify, trust_env=True)
         if self.sync:
