@@ -140,14 +140,14 @@ def check_endpoint(url: str, source: str) -> str:
 
 def load_config(path: Path) -> tuple[dict[str, Any], list[str]]:
     """The parsed config file (empty when absent) and any warnings about it."""
-    import tomllib
-
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return {}, []
     except OSError as exc:
         raise UsageError(f"cannot read config file {path}: {exc.strerror}") from None
+    import tomllib
+
     warnings = []
     if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         warnings.append(f"config file {path} is readable by others; it may hold an API key (chmod 600 {path})")

@@ -35,13 +35,16 @@ def test_version_from_the_installed_command_and_python_m():
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["queues", "--help"], ["messages", "add", "--help"]])
 def test_version_and_help_import_no_http_rich_jq_or_emulator(args):
+    # main() ends the process itself (os._exit after the atexit handlers): the check is an atexit handler.
     probe = (
-        "import sys; sys.argv = ['discue'] + sys.argv[1:]\n"
+        "import atexit, sys; sys.argv = ['discue'] + sys.argv[1:]\n"
+        "def check():\n"
+        "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'rich', 'jq', 'starlette',"
+        " 'uvicorn') or m.startswith(('discue_cli.emulator', 'discue_cli.api')))\n"
+        "    sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
+        "atexit.register(check)\n"
         "from discue_cli.app import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'rich', 'jq', 'starlette', 'uvicorn')"
-        " or m.startswith(('discue_cli.emulator', 'discue_cli.api')))\n"
-        "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
+        "main()\n"
     )
     result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
     assert result.stderr.endswith("HEAVY=")

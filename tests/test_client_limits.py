@@ -128,7 +128,7 @@ def test_a_body_of_white_space_is_not_an_empty_reply(cli, setup):
 
 
 def test_a_huge_streamed_body_stops_at_the_cap(cli, setup):
-    async def spaces() -> AsyncIterator[bytes]:
+    def spaces() -> Iterator[bytes]:
         for _ in range(300):
             yield b" " * 2**20
 
@@ -136,6 +136,34 @@ def test_a_huge_streamed_body_stops_at_the_cap(cli, setup):
     result = cli("--api-endpoint", "http://api.test/v1", "--api-key", KEY, "queues", "list")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "Error: unexpected reply: a body over 64 MiB (decompressed); not read (200)\n"
+
+
+def test_the_event_loop_client_stops_a_huge_streamed_body_at_the_cap_too():
+    """Batches, watch and listen use the asyncio client: the same cap holds there."""
+    import asyncio
+
+    from discue_cli.api.client import Client, ReplyTooLarge
+
+    sent = []
+
+    async def spaces() -> AsyncIterator[bytes]:
+        for _ in range(300):
+            sent.append(1)
+            yield b" " * 2**20
+
+    async def go() -> None:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, content=spaces()))
+        async with Client("http://api.test/v1", KEY, transport=transport) as client:
+            assert not client.sync
+            await client.request("GET", "/queues")
+
+    try:
+        asyncio.run(go())
+    except ReplyTooLarge as exc:
+        assert exc.title == "unexpected reply: a body over 64 MiB (decompressed); not read"
+    else:
+        raise AssertionError("the body was read whole")
+    assert len(sent) == 65  # read no further than the cap
 
 
 def test_a_gzipped_reply_is_read(cli, setup):

@@ -28,7 +28,7 @@ def segment(value: Any, what: str) -> str:
     from discue_cli.errors import UsageError
 
     text = str(value)
-    if text in ("", ".", "..") or any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if text in ("", ".", "..") or not text.isprintable() and any(ord(c) < 32 or ord(c) == 127 for c in text):
         shown = text.encode("unicode_escape").decode("ascii")
         raise UsageError(f"{what} '{shown}' is not a usable id", hint="ids are single path segments")
     return quote(text, safe="")

@@ -1,4 +1,4 @@
-"""Bulk sends: one message per line from a source, sent concurrently over one pooled client."""
+"""Bulk sends: one message per line from a source, sent by concurrent senders, each on its own connection."""
 
 from __future__ import annotations
 
@@ -61,13 +61,13 @@ async def send_batch(
     in_flight: dict[int, LineResult] = {}
     no_response = 0  # lines in a row that got no response
 
-    async def send() -> None:
+    async def send(lane: Client) -> None:
         nonlocal no_response
         while (item := await source.next()) is not None:
             if item.error is None:
                 in_flight[item.index] = item
                 try:
-                    item.reply = await add_message(client, queue_id, item.line)
+                    item.reply = await add_message(lane, queue_id, item.line)
                     no_response = 0
                 except NoResponseError as exc:
                     item.error = exc
@@ -85,22 +85,28 @@ async def send_batch(
                 # over HTTP, each extra yield costs the connection pool a reassignment round.
                 await asyncio.sleep(0)
 
-    senders = [asyncio.create_task(send()) for _ in range(concurrency)]
+    lanes = [client.lane() for _ in range(concurrency)]
+    senders = [asyncio.create_task(send(lane)) for lane in lanes]
     try:
-        await asyncio.gather(*senders)
-        return None
-    except asyncio.CancelledError:
-        stop: DiscueError = Interrupted()
-    except _GiveUp as exc:
-        stop = exc.error
-    except BaseException:
+        try:
+            await asyncio.gather(*senders)
+            return None
+        except asyncio.CancelledError:
+            stop: DiscueError = Interrupted()
+        except _GiveUp as exc:
+            stop = exc.error
+        except BaseException:
+            for task in senders:
+                task.cancel()
+            raise
         for task in senders:
             task.cancel()
-        raise
-    for task in senders:
-        task.cancel()
-    await asyncio.gather(*senders, return_exceptions=True)
-    for item in sorted(in_flight.values(), key=lambda i: i.index):
-        item.error = Interrupted("stopped before the API acknowledged it")
-        on_result(item)
-    return stop
+        await asyncio.gather(*senders, return_exceptions=True)
+        for item in sorted(in_flight.values(), key=lambda i: i.index):
+            item.error = Interrupted("stopped before the API acknowledged it")
+            on_result(item)
+        return stop
+    finally:
+        for lane in lanes:
+            if lane is not client:
+                await lane.aclose()

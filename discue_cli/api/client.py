@@ -1,19 +1,19 @@
-"""AsyncClient setup, X-API-KEY, timeouts, retries, and HTTP status -> exception."""
+"""The HTTP client: X-API-KEY, one deadline per call, retries, reply caps, and HTTP status -> exception.
+
+Two shapes behind one `async def request`: an httpx.AsyncClient for runs that need an event loop
+(batches, watch, listen, --local's in-process app), and an httpx.Client for one-shot commands. A
+coroutine that only ever calls the synchronous one never suspends, so commands/_common.run drives it
+to the end with a single send(), and a one-shot command never imports asyncio. The imports below
+are what every call needs; the rest loads where it is used (email.utils for a Retry-After date...).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import email.utils
 import json
 import os
-import random
-import ssl
 import time
-import zlib
 from collections.abc import Awaitable, Callable
-from datetime import UTC
-from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,6 +21,9 @@ import httpx
 from discue_cli import __version__
 from discue_cli.errors import ApiError, AuthError, DiscueError, NoResponseError, for_status
 from discue_cli.redaction import redact_url
+
+if TYPE_CHECKING:
+    import ssl
 
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}  # the rest (POST, PATCH) get POST's rules
 RETRY_STATUS_IDEMPOTENT = {429, 502, 503, 504}
@@ -45,6 +48,9 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils
+    from datetime import UTC
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -57,6 +63,8 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 def backoff(attempt: int, base: float, retry_after: float | None = None) -> float:
     """Exponential backoff with equal jitter, capped; a Retry-After wins when given."""
+    import random
+
     if retry_after is not None:
         return min(MAX_WAIT, retry_after)
     ceiling = min(MAX_WAIT, base * (2**attempt))
@@ -65,6 +73,8 @@ def backoff(attempt: int, base: float, retry_after: float | None = None) -> floa
 
 def tls_failure(exc: BaseException) -> ssl.SSLError | None:
     """The TLS error under a transport failure, if that is what it was."""
+    import ssl
+
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLError):
@@ -131,6 +141,8 @@ def error_from_response(status: int, content: bytes) -> DiscueError:
     except (ValueError, UnicodeDecodeError, RecursionError):
         pass
     if title is None:
+        from http import HTTPStatus
+
         try:
             title = HTTPStatus(status).phrase
         except ValueError:
@@ -146,44 +158,85 @@ class ReplyTooLarge(ApiError):
         )
 
 
-async def read_body(response: httpx.Response, limit: int = MAX_REPLY) -> bytes:
-    """The reply's body, decompressed here (never more than `limit` bytes in memory)."""
-    if response.is_stream_consumed:  # built whole in memory (a test transport): read and decoded already
-        if len(response.content) > limit:
-            raise ReplyTooLarge(response.status_code)
-        return response.content
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise ReplyTooLarge(response.status_code)
-    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        decoder = zlib.decompressobj(zlib.MAX_WBITS | 32)  # a gzip or zlib header, detected
-    elif encoding in ("", "identity"):
-        decoder = None
-    else:
-        raise ApiError(f"unexpected reply: content encoding '{encoding}'", status=response.status_code)
-    parts: list[bytes] = []
-    size = 0
+class BodyReader:
+    """A reply's body as it arrives, decompressed here (never more than `limit` bytes in memory)."""
 
-    def keep(data: bytes) -> None:
-        nonlocal size
-        size += len(data)
-        if size > limit:
+    def __init__(self, response: httpx.Response, limit: int = MAX_REPLY):
+        self.response = response
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
             raise ReplyTooLarge(response.status_code)
-        parts.append(data)
+        self.encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if self.encoding in ("gzip", "x-gzip", "deflate"):
+            import zlib
 
-    try:
-        async for chunk in response.aiter_raw():
-            if decoder is None:
-                keep(chunk)
-                continue
+            self.decoder: Any = zlib.decompressobj(zlib.MAX_WBITS | 32)  # a gzip or zlib header, detected
+        elif self.encoding in ("", "identity"):
+            self.decoder = None
+        else:
+            raise ApiError(f"unexpected reply: content encoding '{self.encoding}'", status=response.status_code)
+
+    def feed(self, chunk: bytes) -> None:
+        if self.decoder is None:
+            self.keep(chunk)
+            return
+        import zlib
+
+        try:
             # max_length bounds each step's output: a small chunk may inflate a thousandfold
-            keep(decoder.decompress(chunk, limit + 1 - size))
-            while decoder.unconsumed_tail:
-                keep(decoder.decompress(decoder.unconsumed_tail, limit + 1 - size))
-    except zlib.error:
-        raise ApiError(f"unexpected reply: a body that is not valid {encoding}", status=response.status_code) from None
-    return b"".join(parts)
+            self.keep(self.decoder.decompress(chunk, self.limit + 1 - self.size))
+            while self.decoder.unconsumed_tail:
+                self.keep(self.decoder.decompress(self.decoder.unconsumed_tail, self.limit + 1 - self.size))
+        except zlib.error:
+            raise ApiError(
+                f"unexpected reply: a body that is not valid {self.encoding}", status=self.response.status_code
+            ) from None
+
+    def keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise ReplyTooLarge(self.response.status_code)
+        self.parts.append(data)
+
+    def body(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def read_whole(response: httpx.Response, limit: int) -> bytes | None:
+    """The body of a reply built whole in memory (a test transport), read and decoded already; else None."""
+    if not response.is_stream_consumed:
+        return None
+    if len(response.content) > limit:
+        raise ReplyTooLarge(response.status_code)
+    return response.content
+
+
+async def read_body(response: httpx.Response, limit: int = MAX_REPLY) -> bytes:
+    """The reply's body from an AsyncClient, within `limit` (see BodyReader)."""
+    whole = read_whole(response, limit)
+    if whole is not None:
+        return whole
+    reader = BodyReader(response, limit)
+    async for chunk in response.aiter_raw():
+        reader.feed(chunk)
+    return reader.body()
+
+
+def read_body_sync(response: httpx.Response, deadline: float, limit: int = MAX_REPLY) -> bytes:
+    """The reply's body from a Client, within `limit` and by `deadline` (the sockets are bounded by it
+    too; this check covers a transport that has no sockets)."""
+    whole = read_whole(response, limit)
+    if whole is not None:
+        return whole
+    reader = BodyReader(response, limit)
+    for chunk in response.iter_raw():
+        reader.feed(chunk)
+        if time.monotonic() > deadline:
+            raise TimeoutError
+    return reader.body()
 
 
 def parse_body(status: int, content: bytes) -> dict[str, Any]:
@@ -200,7 +253,11 @@ def parse_body(status: int, content: bytes) -> dict[str, Any]:
 
 
 class Client:
-    """One API endpoint, one key, one pooled connection set."""
+    """One API endpoint, one key, one pooled connection set.
+
+    `sync=True` asks for the synchronous shape (see the module's docstring); `self.sync` says whether
+    it was given (not with a transport that only speaks async, nor an httpcore without a place for the
+    deadline)."""
 
     def __init__(
         self,
@@ -209,13 +266,14 @@ class Client:
         *,
         timeout: float = 30.0,
         retries: int = 3,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | httpx.BaseTransport | None = None,
         on_exchange: Exchange | None = None,
         pretty: bool = False,
         concurrency: int = 8,
         backoff_base: float = 0.5,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
         require_key: bool = True,
+        sync: bool = False,
     ):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -237,15 +295,49 @@ class Client:
         }
         if api_key:
             headers["X-API-KEY"] = api_key
-        self._http = httpx.AsyncClient(
-            headers=headers,
-            timeout=timeout,
-            # Building the TLS context costs ~35 ms; a plain-http endpoint never uses it.
-            verify=parts.scheme == "https",
-            transport=transport,
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            trust_env=transport is None,
-        )
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        # Building the TLS context costs ~35 ms; a plain-http endpoint never uses it.
+        verify = parts.scheme == "https"
+        self._transport = transport  # a test's or the local discue's: no sockets, no pool
+        self.backend: Any = None  # the synchronous pool's DeadlineBackend
+        self.sync = sync and (transport is None or isinstance(transport, httpx.BaseTransport))
+        if self.sync and transport is None:
+            from discue_cli.api.deadline import deadline_transport
+
+            made = deadline_transport(limits, verify)
+            self.sync = made is not None
+            if made is not None:
+                transport, self.backend = made
+        self._parsed: dict[str, httpx.URL] = {}
+        self._options: dict[str, Any] = dict(headers=headers, timeout=timeout, verify=verify, trust_env=True)
+        if self.sync:
+            self._http: Any = httpx.Client(**self._options, transport=transport, limits=limits)
+        else:
+            self._options["trust_env"] = transport is None
+            self._http = httpx.AsyncClient(**self._options, transport=transport, limits=limits)
+
+    def lane(self) -> Client:
+        """This client on a connection of its own, for one of a batch's senders.
+
+        A pool shared by every sender scans all its connections on each request (asking each socket
+        whether it is still open): at 32 senders that was half the client's CPU, and the rate fell as
+        concurrency rose. A pool of one per sender keeps the cost per message flat. Closing a lane
+        closes its connection only."""
+        if self._transport is not None or self.sync:
+            return self
+        import copy
+
+        if self._options["verify"] is True:
+            self._options["verify"] = httpx.create_ssl_context()  # built once (~35 ms), shared by every lane
+        twin = copy.copy(self)
+        twin.closers = []
+        one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        transport = httpx.AsyncHTTPTransport(verify=self._options["verify"], limits=one)
+        from discue_cli.api.lanes import coalesce_writes
+
+        coalesce_writes(transport)
+        twin._http = httpx.AsyncClient(**self._options, transport=transport, limits=one)
+        return twin
 
     async def __aenter__(self) -> Client:
         return self
@@ -254,12 +346,24 @@ class Client:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self.sync:
+            self._http.close()
+        else:
+            await self._http.aclose()
         for close in self.closers:
             close()
 
     def url(self, path: str) -> str:
         return self.base_url + "/" + path.lstrip("/")
+
+    def parsed(self, url: str) -> httpx.URL:
+        """httpx's URL for `url`, parsed once: a batch posts to one URL thousands of times."""
+        found = self._parsed.get(url)
+        if found is None:
+            if len(self._parsed) >= 256:
+                self._parsed.clear()
+            found = self._parsed[url] = httpx.URL(url)
+        return found
 
     async def request(
         self,
@@ -287,16 +391,17 @@ class Client:
             headers["Content-Type"] = "application/json"
         retry_statuses = RETRY_STATUS_IDEMPOTENT if method in IDEMPOTENT else RETRY_STATUS_POST
         url = self.url(path)
-        loop = asyncio.get_running_loop()
         # --timeout bounds the whole call, retries and their waits included: a server that trickles
         # its reply a byte at a time, or keeps failing, costs at most this long.
-        deadline = loop.time() + self.timeout
+        deadline = time.monotonic() + self.timeout
         attempt = 0
         while True:
             started = time.perf_counter()
             try:
-                async with asyncio.timeout_at(deadline):
-                    status, reply_headers, body = await self._exchange(method, url, query, content, headers)
+                if self.sync:
+                    status, reply_headers, body = self._exchange_sync(method, url, query, content, headers, deadline)
+                else:
+                    status, reply_headers, body = await self._exchange(method, url, query, content, headers, deadline)
             except (httpx.TransportError, TimeoutError) as exc:
                 self._log(method, url, query, type(exc).__name__, started)
                 failure = describe_failure(exc, self.origin, self.timeout)
@@ -324,21 +429,60 @@ class Client:
             return parse_body(status, body)
 
     async def _exchange(
-        self, method: str, url: str, query: dict[str, Any], content: bytes | None, headers: dict[str, str]
+        self,
+        method: str,
+        url: str,
+        query: dict[str, Any],
+        content: bytes | None,
+        headers: dict[str, str],
+        deadline: float,
     ) -> tuple[int, httpx.Headers, bytes]:
-        """One request and its whole reply body (read within MAX_REPLY)."""
-        request = self._http.build_request(method, url, params=query or None, content=content, headers=headers)
-        response = await self._http.send(request, stream=True)
+        """One request and its whole reply body (read within MAX_REPLY), by the deadline."""
+        import asyncio
+
+        async with asyncio.timeout(deadline - time.monotonic()):
+            request = self._http.build_request(
+                method, self.parsed(url), params=query or None, content=content, headers=headers
+            )
+            response = await self._http.send(request, stream=True)
+            try:
+                return response.status_code, response.headers, await read_body(response)
+            finally:
+                await response.aclose()
+
+    def _exchange_sync(
+        self,
+        method: str,
+        url: str,
+        query: dict[str, Any],
+        content: bytes | None,
+        headers: dict[str, str],
+        deadline: float,
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """_exchange for the synchronous client: every socket wait ends by the deadline."""
+        if self.backend is not None:
+            self.backend.until = deadline
+        request = self._http.build_request(
+            method, self.parsed(url), params=query or None, content=content, headers=headers
+        )
+        response = self._http.send(request, stream=True)
         try:
-            return response.status_code, response.headers, await read_body(response)
+            return response.status_code, response.headers, read_body_sync(response, deadline)
         finally:
-            await response.aclose()
+            response.close()
 
     async def _wait(self, seconds: float, deadline: float, failure: DiscueError) -> None:
         """Sleep before a retry, unless the retry could not even start before the deadline."""
-        if asyncio.get_running_loop().time() + seconds >= deadline:
+        if time.monotonic() + seconds >= deadline:
             raise failure
-        await self.sleep(seconds)
+        if self.sleep is not None:
+            await self.sleep(seconds)
+        elif self.sync:
+            time.sleep(seconds)
+        else:
+            import asyncio
+
+            await asyncio.sleep(seconds)
 
     def _log(self, method: str, url: str, query: dict[str, Any], outcome: str, started: float) -> None:
         if self.on_exchange is None:

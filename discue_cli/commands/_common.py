@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -92,37 +92,100 @@ def run(
     fmt: OutputFormat | None = None,
     *,
     concurrency: int = 8,
+    loop: bool = False,
 ) -> None:
     """Check the output options, open one client, run `work(options, client, out)`.
 
     A non-zero int returned by `work` is the exit code of a run that has already said why.
-    Ctrl-C and SIGTERM both cancel the work's task (see `stop_on_signals`): uncaught, that is exit
-    130 or 143. A work may catch the cancellation to stop cleanly: returning nothing makes the
-    signal its normal end (watch: exit 0), returning a code makes it an interruption (a batch: 130
-    or 143, whichever signal it was)."""
-    import asyncio
 
+    A one-shot command (`loop=False`) against a remote endpoint runs without an event loop: its
+    client is synchronous, so `work` never suspends and one send() runs it (see `drive`); Ctrl-C is
+    a KeyboardInterrupt and SIGTERM an Interrupted (exit 130 / 143) raised where the work stands.
+    A work that uses asyncio itself (tasks, sleeps: batch, watch, listen, apply) passes `loop=True`,
+    and so does every --local run (the in-process app is async). There, Ctrl-C and SIGTERM both
+    cancel the work's task (see `stop_on_signals`): uncaught, that is exit 130 or 143. A work may
+    catch the cancellation to stop cleanly: returning nothing makes the signal its normal end
+    (watch: exit 0), returning a code makes it an interruption (a batch: 130 or 143)."""
     c = context(ctx)
     out = c.output(fmt)
     out.fmt.check()
-    client = c.client(out, concurrency=concurrency)
+    client = c.client(out, concurrency=concurrency, sync=not loop)
+
+    async def session() -> Any:
+        async with client:
+            return await work(options, client, out)
+
+    if client.sync:
+        with terminate_raises():
+            code = drive(session())
+    else:
+        code = run_in_loop(session())
+    if code:
+        raise SilentExit(code)
+
+
+def drive(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """The result of a coroutine that never suspends, with no event loop (asyncio is not even imported)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise RuntimeError("a one-shot run suspended: a work that uses asyncio needs run(..., loop=True)")
+
+
+@contextlib.contextmanager
+def terminate_raises() -> Iterator[None]:
+    """SIGTERM stops a synchronous run as Ctrl-C does (exit 143 instead of 130), once."""
+    import signal
+
+    watchdog = hasattr(signal, "setitimer")
+    alarm_before: list[Any] = []
+
+    def on_terminate(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the first one's clean stop is short: let it finish
+        if watchdog:
+            # An exception raised from a signal handler is lost when it lands in a finalizer ("Exception
+            # ignored"), and the run would wait on: should the clean stop not be over in 2 s, this ends it.
+            from discue_cli.output import last_words
+
+            alarm_before.append(signal.signal(signal.SIGALRM, lambda *_: last_words("Interrupted.", 128 + signum)))
+            signal.setitimer(signal.ITIMER_REAL, 2.0)
+        raise Interrupted("Interrupted.", 128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_terminate)
+    except ValueError:  # not the main thread: signals are not ours to take
+        yield
+        return
+    try:
+        yield
+    finally:
+        if alarm_before:
+            signal.setitimer(signal.ITIMER_REAL, 0)  # the stop got here: no need to force it
+            signal.signal(signal.SIGALRM, alarm_before[0])
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_in_loop(session: Coroutine[Any, Any, Any]) -> Any:
+    """Run `session` under asyncio; a signal cancels it (see `stop_on_signals`) and sets the exit code."""
+    import asyncio
+
     received: list[int] = []
 
-    async def drive() -> Any:
+    async def drive_task() -> Any:
         with stop_on_signals(received):
             try:
-                async with client:
-                    return await work(options, client, out)
+                return await session
             except asyncio.CancelledError:
                 if not received:
                     raise
                 raise Interrupted("Interrupted.", 128 + received[0]) from None
 
-    code = asyncio.run(drive())
+    code = asyncio.run(drive_task())
     if code and received:
         code = 128 + received[0]
-    if code:
-        raise SilentExit(code)
+    return code
 
 
 @contextlib.contextmanager
@@ -252,6 +315,7 @@ async def naming(work: Awaitable[Any], what: str) -> Any:
 def unique(refs: Sequence[str]) -> list[str]:
     """Arguments in order with repeats dropped (deleting `a a` deletes a once)."""
     return list(dict.fromkeys(refs))
+
 
 def limited(reply: Reply, key: str, limit: int | None) -> Reply:
     """The first `limit` resources of a listing, cut in the body too, so --json and --jq agree with the rest."""

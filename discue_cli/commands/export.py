@@ -44,4 +44,4 @@ def register(root: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Print the server's queues and listeners as a file for `discue apply`."""
-        run(ctx, export_run, ExportOptions(list(queues or [])))
+        run(ctx, export_run, ExportOptions(list(queues or [])), loop=True)

@@ -255,4 +255,4 @@ def register(root: typer.Typer) -> None:
         check_public_url(public_url)
         opts = ListenOptions(queue, name or default_name(), forward_to, host, port, public_url, json_)
         opts.local = context(ctx).settings().local
-        run(ctx, listen_run, opts, OutputFormat(json=json_))
+        run(ctx, listen_run, opts, OutputFormat(json=json_), loop=True)

@@ -169,7 +169,7 @@ def add(
 
         opts = BatchOptions(queue, open_batch(batch, stdin), concurrency)
         try:
-            run(ctx, batch_run, opts, fmt, concurrency=concurrency)
+            run(ctx, batch_run, opts, fmt, concurrency=concurrency, loop=True)
         finally:
             if opts.stream is not stdin:
                 opts.stream.close()
@@ -269,4 +269,4 @@ def watch(
     """Follow a queue like tail -f: print each new message once, until Ctrl-C."""
     from discue_cli.commands._watch import WatchOptions, watch_run
 
-    run(ctx, watch_run, WatchOptions(queue, interval, json_), OutputFormat(json=json_))
+    run(ctx, watch_run, WatchOptions(queue, interval, json_), OutputFormat(json=json_), loop=True)

@@ -27,6 +27,24 @@ def silence_stdout() -> None:
     os.close(devnull)
 
 
+def flush_streams() -> bool:
+    """Flush stdout and stderr before the process ends at once; False when that failed."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def last_words(text: str, code: int) -> None:
+    """One line on stderr past Python's buffers, then the end of the process (a stop that hung)."""
+    import os
+
+    os.write(2, (text + "\n").encode())
+    os._exit(code)
+
+
 def __getattr__(name: str) -> Any:
     if name in LAZY:
         from discue_cli.output import writer

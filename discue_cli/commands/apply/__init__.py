@@ -218,4 +218,4 @@ def register(root: typer.Typer) -> None:
             raise
         declared = load(label, raw, generation)
         mode = "check" if check else "dry-run" if dry_run else "apply"
-        run(ctx, apply_run, ApplyOptions(declared, file, mode, prune, yes), fmt)
+        run(ctx, apply_run, ApplyOptions(declared, file, mode, prune, yes), fmt, loop=True)
