@@ -4,6 +4,7 @@ import sys
 from typing import Annotated
 
 from discue_cli import __version__
+from discue_cli.errors import Stopped, raise_on_stop_signals  # tiny: main() needs them before anything else
 
 
 def _fast_version() -> bool:
@@ -60,6 +61,9 @@ def report(exc: BaseException, ctx: object) -> int:
     c = ctx if isinstance(ctx, Context) else Context()
     out = c.output()
     if isinstance(exc, SilentExit):
+        return exc.exit_code
+    if isinstance(exc, Stopped):
+        out.info("Interrupted.")
         return exc.exit_code
     if isinstance(exc, Interrupted):
         out.info(exc.title)
@@ -125,7 +129,7 @@ def build_app(argv: list[str] | None = None, make_context=None):
                 return result
             except (typer.Exit, typer.Abort, ClickException):
                 raise
-            except (Exception, KeyboardInterrupt) as exc:
+            except (Exception, KeyboardInterrupt, Stopped) as exc:
                 raise typer.Exit(report(exc, ctx.obj)) from None
 
     noun = invoked_noun(argv) if argv is not None else None
@@ -217,6 +221,19 @@ def build_app(argv: list[str] | None = None, make_context=None):
 
 def main() -> None:
     """Console-script entry point."""
+    # First of all: a signal in the start-up (imports, parsing) is a quiet stop too, never a traceback.
+    try:
+        raise_on_stop_signals()
+        start()
+    except (KeyboardInterrupt, Stopped) as exc:
+        from discue_cli.output import notice
+
+        notice("Interrupted.")
+        sys.exit(getattr(exc, "exit_code", 130))
+
+
+def start() -> None:
+    """Answer --version at once, else build the app and run it."""
     if _fast_version():
         return
     argv = sys.argv[1:]

@@ -127,7 +127,7 @@ def run(
 
 @contextlib.contextmanager
 def stop_on_signals(received: list[int]) -> Iterator[None]:
-    """While the event loop runs: SIGINT and SIGTERM cancel the current task, once.
+    """While the event loop runs: SIGINT, SIGTERM and SIGHUP cancel the current task, once.
 
     The signal is recorded in `received` (its exit code is 128 + it). Later signals are ignored:
     the first one's clean stop (saving a batch's unsent lines) is short, and a second cancel
@@ -143,18 +143,20 @@ def stop_on_signals(received: list[int]) -> Iterator[None]:
             received.append(signum)
             task.cancel()
 
-    installed = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    installed = {}
+    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
         try:
+            previous = signal.getsignal(signum)
             loop.add_signal_handler(signum, on_signal, signum)
-            installed.append(signum)
+            installed[signum] = previous
         except (NotImplementedError, RuntimeError, ValueError):
             pass
     try:
         yield
     finally:
-        for signum in installed:
+        for signum, previous in installed.items():
             loop.remove_signal_handler(signum)
+            signal.signal(signum, previous)  # remove_signal_handler leaves SIG_DFL: main()'s handler again
 
 
 def run_local(ctx: typer.Context, work: Callable[[Opts, Context, Output], Any], options: Opts = None) -> None:
