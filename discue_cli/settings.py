@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from discue_cli.errors import UsageError
 from discue_cli.redaction import redact_url
@@ -131,11 +130,14 @@ def parse_value(key: str, raw: Any, source: str) -> Any:
 
 
 def check_endpoint(url: str, source: str) -> str:
-    """An http(s) URL with a host; returned without a trailing slash."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{source}: '{redact_url(url)}' is not an http(s) URL")
-    return url.strip().rstrip("/")
+    """An http(s) URL with a host and a valid port, if any; returned without a trailing slash."""
+    from discue_cli.urls import url_problem
+
+    url = url.strip()
+    problem = url_problem(url, redact_url(url))
+    if problem:
+        raise UsageError(f"{source}: {problem}")
+    return url.rstrip("/")
 
 
 def load_config(path: Path) -> tuple[dict[str, Any], list[str]]:

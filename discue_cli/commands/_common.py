@@ -166,14 +166,12 @@ def run_local(ctx: typer.Context, work: Callable[[Opts, Context, Output], Any], 
 
 
 def check_url(value: str | None, flag: str) -> None:
-    """An http(s) URL with a host, checked before anything is sent."""
-    if value is None:
-        return
-    from urllib.parse import urlsplit
+    """An http(s) URL with a host and a valid port, if any, checked before anything is sent."""
+    from discue_cli.urls import url_problem
 
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{flag}: '{value}' is not an http(s) URL")
+    problem = None if value is None else url_problem(value)
+    if problem:
+        raise UsageError(f"{flag}: {problem}")
 
 
 def guard_delete(out: Output, yes: bool) -> None:
