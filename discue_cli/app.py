@@ -4,7 +4,8 @@ import sys
 from typing import Annotated
 
 from discue_cli import __version__
-from discue_cli.errors import Stopped, raise_on_stop_signals  # tiny: main() needs them before anything else
+from discue_cli.errors import Stopped  # tiny, as signals is: main() needs them before anything else
+from discue_cli.signals import raise_on_stop_signals, raised
 
 
 def _fast_version() -> bool:
@@ -62,18 +63,16 @@ def report(exc: BaseException, ctx: object) -> int:
     out = c.output()
     if isinstance(exc, SilentExit):
         return exc.exit_code
-    if isinstance(exc, Stopped):
+    if isinstance(exc, (KeyboardInterrupt, Stopped)) or (raised and not isinstance(exc, Interrupted)):
+        # whatever came out of a stop signal raised in the middle of things is that stop
         out.info("Interrupted.")
-        return exc.exit_code
+        return 128 + raised[0] if raised else getattr(exc, "exit_code", 130)
     if isinstance(exc, Interrupted):
         out.info(exc.title)
         return exc.exit_code
     if isinstance(exc, DiscueError):
         out.error(exc)
         return exc.exit_code
-    if isinstance(exc, KeyboardInterrupt):
-        out.info("Interrupted.")
-        return 130
     if isinstance(exc, BrokenPipeError):
         from discue_cli.output import silence_stdout
 
@@ -225,11 +224,14 @@ def main() -> None:
     try:
         raise_on_stop_signals()
         start()
-    except (KeyboardInterrupt, Stopped) as exc:
+    except BaseException as exc:
+        # A stop's exception, or what it became on the way (a RuntimeError from a class being built)
+        if isinstance(exc, SystemExit) or not (raised or isinstance(exc, (KeyboardInterrupt, Stopped))):
+            raise
         from discue_cli.output import notice
 
         notice("Interrupted.")
-        sys.exit(getattr(exc, "exit_code", 130))
+        sys.exit(128 + raised[0] if raised else getattr(exc, "exit_code", 130))
 
 
 def start() -> None:

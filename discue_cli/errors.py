@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-
 
 class DiscueError(Exception):
     """Base error: a one-line message, an optional HTTP status, an optional hint."""
@@ -99,13 +97,3 @@ class Stopped(BaseException):
         super().__init__(signum)
         self.exit_code = 128 + signum
 
-
-def raise_stopped(signum: int, _frame: object) -> None:
-    """A signal handler: the stop signal becomes a Stopped exception wherever the main thread is."""
-    raise Stopped(signum)
-
-
-def raise_on_stop_signals() -> dict[int, object]:
-    """Install `raise_stopped` for SIGTERM and SIGHUP; the handlers they had, to restore."""
-    stops = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]  # no SIGHUP on Windows
-    return {signum: signal.signal(signum, raise_stopped) for signum in stops}

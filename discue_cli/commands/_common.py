@@ -151,6 +151,10 @@ def stop_on_signals(received: list[int]) -> Iterator[None]:
             installed[signum] = previous
         except (NotImplementedError, RuntimeError, ValueError):
             pass
+    from discue_cli.signals import raised
+
+    if raised:
+        on_signal(raised[0])  # one raised while starting up, and lost on the way (see signals.raised)
     try:
         yield
     finally:

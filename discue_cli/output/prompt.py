@@ -7,7 +7,8 @@ import signal
 from collections.abc import Iterator
 from typing import TextIO
 
-from discue_cli.errors import Stopped, raise_on_stop_signals
+from discue_cli.errors import Stopped
+from discue_cli.signals import raise_on_stop_signals
 
 
 @contextlib.contextmanager
@@ -18,7 +19,6 @@ def signals_raise() -> Iterator[None]:
     hung the prompt); and a process killed at the hidden prompt would leave the terminal's echo off,
     which getpass restores only when an exception goes through it."""
     previous = raise_on_stop_signals()
-    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
