@@ -96,6 +96,29 @@ def report(exc: BaseException, ctx: object) -> int:
     return 1
 
 
+def wants_json(args: list[str]) -> bool:
+    """Whether a command line asks for JSON output (options before a `--` only)."""
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg in ("--json", "--pretty", "--jq") or arg.startswith("--jq="):
+            return True
+    return False
+
+
+def report_argument_error(exc: Exception, ctx: object) -> int:
+    """A bad argument (click's error) under --json/--pretty/--jq: one JSON object on stderr, as CLI.md says."""
+    from discue_cli.context import Context
+    from discue_cli.errors import UsageError
+    from discue_cli.output import OutputFormat
+
+    c = ctx if isinstance(ctx, Context) else Context()
+    error = UsageError(exc.format_message())  # type: ignore[attr-defined]
+    error.exit_code = getattr(exc, "exit_code", 2)
+    c.output(OutputFormat(json=True)).error(error)
+    return error.exit_code
+
+
 def build_app(argv: list[str] | None = None, make_context=None):
     """The root app. Given an argv that names a known noun, only that noun is built: the others'
     click trees would cost a third of a one-shot command's run. `make_context(flags)` builds the
@@ -120,13 +143,21 @@ def build_app(argv: list[str] | None = None, make_context=None):
 
             return ordered(list(self.commands))
 
+        def parse_args(self, ctx, args):
+            ctx.meta["discue.args"] = list(args)  # for invoke: did the command line ask for JSON?
+            return super().parse_args(ctx, args)
+
         def invoke(self, ctx):
             try:
                 result = super().invoke(ctx)
                 if isinstance(ctx.obj, Context):
                     ctx.obj.output().flush()  # a write that fails (a full disk) fails here, in the boundary
                 return result
-            except (typer.Exit, typer.Abort, ClickException):
+            except ClickException as exc:
+                if not wants_json(ctx.meta.get("discue.args", [])):
+                    raise
+                raise typer.Exit(report_argument_error(exc, ctx.obj)) from None
+            except (typer.Exit, typer.Abort):
                 raise
             except (Exception, KeyboardInterrupt, Stopped) as exc:
                 raise typer.Exit(report(exc, ctx.obj)) from None
