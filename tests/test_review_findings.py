@@ -45,3 +45,36 @@ def test_an_argument_error_without_a_json_option_keeps_clicks_usage_block(local)
     assert result.exit_code == 4
     result = local("queues", "list", "--limit", "abc")
     assert (result.exit_code, result.stderr.splitlines()[0]) == (2, "Usage: discue queues list [OPTIONS]")
+
+
+def test_the_retry_command_of_a_batch_keeps_the_global_flags_quoted_and_credentials_hidden(cli, setup, tmp_path):
+    import httpx
+
+    setup.transport = httpx.MockTransport(lambda request: httpx.Response(400, json={"title": "Bad Request"}))
+    (tmp_path / "in put.txt").write_text("one\n")
+    queue_id = "6f1c1a4e-2f4b-4c1e-9a51-0d6b1c1f2a3b"  # an id: no list call
+    result = cli(
+        "--api-endpoint", "http://user:pw@api.test/v1", "--api-key", "k" * 20, "--profile", "ci team",
+        "--api-version", "2023-04", "--timeout", "5", "--retries", "1", "-v",
+        "messages", "add", queue_id, "--batch", "in put.txt", "-q",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    [failed] = tmp_path.glob("discue-failed-*.txt")
+    assert result.stderr.splitlines()[-2:] == [
+        f"The lines that did not go through are in {failed.resolve()}; send them with: discue --api-endpoint "
+        f"'http://***@api.test/v1' --profile 'ci team' --timeout 5 --retries 1 --api-version 2023-04 "
+        f"messages add {queue_id} --batch {failed.resolve()}",
+        "(the endpoint's credentials are shown as ***: put them back)",
+    ]
+    assert "k" * 20 not in result.stderr and "pw" not in result.stderr
+
+
+def test_the_retry_command_of_a_local_batch_says_local(local, tmp_path):
+    local("queues", "create", "my queue")
+    (tmp_path / "in.txt").write_bytes(b"\xff\n")  # not UTF-8: fails locally
+    result = local("messages", "add", "my queue", "--batch", "in.txt")
+    [failed] = tmp_path.glob("discue-failed-*.txt")
+    assert result.stderr.splitlines()[-1] == (
+        f"The lines that did not go through are in {failed.resolve()}; "
+        f"send them with: discue --local messages add 'my queue' --batch {failed.resolve()}"
+    )
