@@ -78,3 +78,15 @@ def test_the_retry_command_of_a_local_batch_says_local(local, tmp_path):
         f"The lines that did not go through are in {failed.resolve()}; "
         f"send them with: discue --local messages add 'my queue' --batch {failed.resolve()}"
     )
+
+
+def test_a_403_hints_at_the_key_s_scopes_and_status(cli, httpmock):
+    title = "Forbidden: this API key has no write scope on queues for this target"
+    httpmock.register("POST", "/v1/queues", {"title": title, "status": 403}, status=403)
+    result = cli("--api-endpoint", "http://api.test/v1", *KEY, "--api-version", "2023-04", "queues", "create", "q")
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert result.stderr == (
+        f"Error: {title} (403)\n"
+        "Hint: the key lacks the scope for this, or is disabled: `discue api-keys get ID` shows its scopes and "
+        "status, `discue auth status` which key is in use and where it comes from\n"
+    )

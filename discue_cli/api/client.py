@@ -31,7 +31,10 @@ ACCEPT_ENCODING = "gzip, deflate"  # only what read_body decodes itself, within 
 
 HINTS = {
     401: "set a valid key with `discue auth login`, --api-key or DISCUE_API_KEY",
-    403: "the key is not allowed here, or too many failed attempts locked it for a while",
+    403: (
+        "the key lacks the scope for this, or is disabled: `discue api-keys get ID` shows its scopes and status, "
+        "`discue auth status` which key is in use and where it comes from"
+    ),
     429: "the API is rate limiting this key; wait, or raise --retries",
 }
 
