@@ -90,3 +90,17 @@ def test_a_403_hints_at_the_key_s_scopes_and_status(cli, httpmock):
         "Hint: the key lacks the scope for this, or is disabled: `discue api-keys get ID` shows its scopes and "
         "status, `discue auth status` which key is in use and where it comes from\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("expr", "why"),
+    [
+        (".[", "syntax error, unexpected end of file at line 1, column 2"),
+        ("{a:}", "syntax error, unexpected '}' at line 1, column 4"),
+        ("nosuchfn(1)", "nosuchfn/1 is not defined at line 1, column 1"),
+    ],
+)
+def test_a_jq_syntax_error_is_one_whole_line(local, expr, why):
+    result = local("queues", "list", "--jq", expr)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert json.loads(result.stderr) == {"title": f"invalid jq expression: {why}", "status": None, "exit_code": 2}

@@ -68,7 +68,7 @@ class OutputFormat:
             try:
                 self._program = jq.compile(self.jq)
             except ValueError as exc:
-                raise UsageError(f"invalid jq expression: {str(exc).splitlines()[0]}") from None
+                raise UsageError(f"invalid jq expression: {jq_reason(exc)}") from None
 
     def run_jq(self, body: Any) -> list[Any]:
         self.check()
@@ -76,6 +76,13 @@ class OutputFormat:
             return self._program.input_value(body).all()
         except ValueError as exc:
             raise UsageError(f"jq: {str(exc).splitlines()[0]}") from None
+
+
+def jq_reason(exc: Exception) -> str:
+    """jq's compile error on one line: `jq: error: X at <top-level>, line 1, column 2:` and then a caret
+    drawing, which a one-line error cannot show, becomes `X at line 1, column 2`."""
+    first = (str(exc).splitlines() or ["?"])[0]
+    return first.removeprefix("jq: error: ").replace(" at <top-level>, ", " at ").rstrip(":")
 
 
 class Output:
