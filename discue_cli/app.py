@@ -206,7 +206,11 @@ def build_app(argv: list[str] | None = None, make_context=None):
         ] = None,
         timeout: Annotated[
             str | None,
-            typer.Option("--timeout", metavar="SECONDS", help="Per-request timeout [env: DISCUE_TIMEOUT; default: 30]"),
+            typer.Option(
+                "--timeout",
+                metavar="SECONDS",
+                help="Deadline of each API call, retries and their waits included [env: DISCUE_TIMEOUT; default: 30]",
+            ),
         ] = None,
         retries: Annotated[
             str | None,
