@@ -89,7 +89,9 @@ def parse_value(key: str, raw: Any, source: str) -> Any:
     """Check and convert one setting; `source` names where it came from, for the error."""
     check_key(key)
     if key == "api_key":
-        value = str(raw).strip()
+        if not isinstance(raw, str):  # `api_key = 5` in the config: no key is a number
+            raise UsageError(f"{source}: expected a string, not a {kind(raw)}")
+        value = raw.strip()
         if not value or any(c.isspace() for c in value):
             raise UsageError(f"{source}: the API key is empty or contains white space")
         if not (value.isascii() and value.isprintable()):
@@ -174,7 +176,9 @@ def check_shape(data: dict[str, Any], path: Path) -> None:
 
 
 def kind(value: Any) -> str:
-    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list"}.get(type(value), "value")
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "table"}.get(
+        type(value), "value"
+    )
 
 
 def profile_table(data: dict[str, Any], profile: str) -> dict[str, Any]:

@@ -104,3 +104,16 @@ def test_a_jq_syntax_error_is_one_whole_line(local, expr, why):
     result = local("queues", "list", "--jq", expr)
     assert (result.exit_code, result.stdout) == (2, "")
     assert json.loads(result.stderr) == {"title": f"invalid jq expression: {why}", "status": None, "exit_code": 2}
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"), [("5", "number"), ("true", "boolean"), ("[1]", "list"), ("{ a = 1 }", "table")]
+)
+def test_an_api_key_that_is_not_a_string_in_the_config_is_exit_2_naming_the_file(local, isolated, value, kind):
+    config = isolated / "config" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(f"[profiles.default]\napi_key = {value}\n")
+    config.chmod(0o600)
+    result = local("queues", "list")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"Error: {config} [profiles.default] api_key: expected a string, not a {kind}\n"
