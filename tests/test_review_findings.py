@@ -117,3 +117,28 @@ def test_an_api_key_that_is_not_a_string_in_the_config_is_exit_2_naming_the_file
     result = local("queues", "list")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"Error: {config} [profiles.default] api_key: expected a string, not a {kind}\n"
+
+
+SNEAKY = "a\u009b31mb\u202ec\u2066d\x7fe"  # CSI (C1), a bidi override and isolate, DEL
+
+
+@pytest.mark.parametrize("fmt", [["--json"], ["--pretty"]])
+@pytest.mark.parametrize("color", ["1", ""])
+def test_json_on_a_terminal_escapes_c1_controls_and_bidi_overrides_and_stays_the_same_json(
+    local, tty, fmt, color
+):
+    local("queues", "create", SNEAKY)
+    result = local("queues", "get", SNEAKY, *fmt, env={"NO_COLOR": color})
+    assert result.exit_code == 0, result.stderr
+    shown = result.stdout
+    assert not any(ch in shown for ch in "\u009b\u202e\u2066\x7f")
+    assert "a\\u009b31mb\\u202ec\\u2066d\\u007fe" in shown
+    if color == "1":
+        assert json.loads(shown)["queue"]["name"] == SNEAKY
+
+
+def test_piped_json_carries_the_bytes_as_the_server_sent_them(local):
+    local("queues", "create", SNEAKY)
+    for fmt in ("--json", "--pretty"):
+        assert json.loads(local("queues", "get", SNEAKY, fmt).stdout)["queue"]["name"] == SNEAKY
+        assert SNEAKY in local("queues", "get", SNEAKY, fmt).stdout

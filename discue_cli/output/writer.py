@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from discue_cli.errors import DiscueError, UsageError
-from discue_cli.output.formats import VIEW_ITEMS, columns, compact, escape_controls, flatten, human, tsv_cell, tsv_row
+from discue_cli.output.formats import (
+    VIEW_ITEMS,
+    columns,
+    compact,
+    escape_controls,
+    flatten,
+    human,
+    json_for_terminal,
+    tsv_cell,
+    tsv_row,
+)
 
 
 def isatty(stream: Any) -> bool:
@@ -149,13 +159,17 @@ class Output:
             self.tsv(reply.resources, getattr(reply, "columns", None))
 
     def json(self, body: Any) -> None:
-        if self.fmt.pretty:
-            if self.stdout_tty and self.color:
-                self.console().print_json(data=body, indent=2)
-            else:
-                self.line(json.dumps(body, indent=2, ensure_ascii=False))
+        text = json.dumps(body, indent=2, ensure_ascii=False) if self.fmt.pretty else compact(body)
+        if not self.stdout_tty:
+            self.line(text)  # the data as the server sent it
+            return
+        text = json_for_terminal(text)  # a CSI (U+009B) or a bidi override in a name must not act on the terminal
+        if self.fmt.pretty and self.color:
+            from discue_cli.output.terminal import highlighted_json
+
+            self.console().print(highlighted_json(text), soft_wrap=True)
         else:
-            self.line(compact(body))
+            self.line(text)
 
     def jq_results(self, body: Any) -> None:
         for result in self.fmt.run_jq(body):
