@@ -142,3 +142,38 @@ def test_piped_json_carries_the_bytes_as_the_server_sent_them(local):
     for fmt in ("--json", "--pretty"):
         assert json.loads(local("queues", "get", SNEAKY, fmt).stdout)["queue"]["name"] == SNEAKY
         assert SNEAKY in local("queues", "get", SNEAKY, fmt).stdout
+
+
+def test_a_404_on_a_listing_hints_that_the_endpoint_may_be_wrong(cli, httpmock):
+    httpmock.register("GET", "/v2/queues", {"title": "Not Found", "status": 404}, status=404)
+    result = cli("--api-endpoint", "http://u:pw@api.test/v2", *KEY, "--api-version", "auto", "queues", "list")
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr == (
+        "Error: Not Found (404)\n"
+        "Hint: nothing lists at http://***@api.test/v2/queues: is the endpoint right (--api-endpoint, "
+        "DISCUE_API_ENDPOINT, `discue auth status`)?\n"
+    )
+
+
+def test_a_404_on_one_resource_keeps_its_own_hint(cli, httpmock):
+    queue_id = "6f1c1a4e-2f4b-4c1e-9a51-0d6b1c1f2a3b"
+    httpmock.register("GET", f"/v1/queues/{queue_id}", {"title": "Not Found", "status": 404}, status=404)
+    result = cli("--api-endpoint", "http://api.test/v1", *KEY, "queues", "get", queue_id)
+    assert (result.exit_code, result.stderr) == (4, f"Error: Not Found (404)\nHint: there is no queue '{queue_id}'\n")
+
+
+def test_a_pinned_generation_the_server_may_not_speak_is_hinted_at(cli, httpmock):
+    httpmock.register("GET", "/v1/domains", {"title": "Not Found", "status": 404}, status=404)
+    httpmock.register("POST", "/v1/queues", {"title": "name: required", "status": 400}, status=400)
+    pinned = ("--api-endpoint", "http://api.test/v1", *KEY, "--api-version", "2024-08")
+    hint = "Hint: the API generation is pinned to 2024-08 (by --api-version): this server may speak another; try auto\n"
+    result = cli(*pinned, "queues", "create", "pin24")
+    assert (result.exit_code, result.stderr) == (1, "Error: name: required (400)\n" + hint)
+    result = cli(*pinned, "domains", "list")
+    assert result.exit_code == 4
+    assert result.stderr == (
+        "Error: Not Found (404)\n"
+        "Hint: nothing lists at http://api.test/v1/domains: is the endpoint right (--api-endpoint, "
+        "DISCUE_API_ENDPOINT, `discue auth status`)? Or: the API generation is pinned to 2024-08 (by --api-version): "
+        "this server may speak another; try auto\n"
+    )
