@@ -4,6 +4,8 @@ import sys
 from typing import Annotated
 
 from discue_cli import __version__
+from discue_cli.errors import Stopped  # tiny, as signals is: main() needs them before anything else
+from discue_cli.signals import raise_on_stop_signals, raised
 
 
 def _fast_version() -> bool:
@@ -61,15 +63,16 @@ def report(exc: BaseException, ctx: object) -> int:
     out = c.output()
     if isinstance(exc, SilentExit):
         return exc.exit_code
+    if isinstance(exc, (KeyboardInterrupt, Stopped)) or (raised and not isinstance(exc, Interrupted)):
+        # whatever came out of a stop signal raised in the middle of things is that stop
+        out.info("Interrupted.")
+        return 128 + raised[0] if raised else getattr(exc, "exit_code", 130)
     if isinstance(exc, Interrupted):
         out.info(exc.title)
         return exc.exit_code
     if isinstance(exc, DiscueError):
         out.error(exc)
         return exc.exit_code
-    if isinstance(exc, KeyboardInterrupt):
-        out.info("Interrupted.")
-        return 130
     if isinstance(exc, BrokenPipeError):
         from discue_cli.output import silence_stdout
 
@@ -91,6 +94,29 @@ def report(exc: BaseException, ctx: object) -> int:
         )
     )
     return 1
+
+
+def wants_json(args: list[str]) -> bool:
+    """Whether a command line asks for JSON output (options before a `--` only)."""
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg in ("--json", "--pretty", "--jq") or arg.startswith("--jq="):
+            return True
+    return False
+
+
+def report_argument_error(exc: Exception, ctx: object) -> int:
+    """A bad argument (click's error) under --json/--pretty/--jq: one JSON object on stderr, as CLI.md says."""
+    from discue_cli.context import Context
+    from discue_cli.errors import UsageError
+    from discue_cli.output import OutputFormat
+
+    c = ctx if isinstance(ctx, Context) else Context()
+    error = UsageError(exc.format_message())  # type: ignore[attr-defined]
+    error.exit_code = getattr(exc, "exit_code", 2)
+    c.output(OutputFormat(json=True)).error(error)
+    return error.exit_code
 
 
 def build_app(argv: list[str] | None = None, make_context=None):
@@ -117,6 +143,10 @@ def build_app(argv: list[str] | None = None, make_context=None):
 
             return ordered(list(self.commands))
 
+        def parse_args(self, ctx, args):
+            ctx.meta["discue.args"] = list(args)  # for invoke: did the command line ask for JSON?
+            return super().parse_args(ctx, args)
+
         def invoke(self, ctx):
             import gc
 
@@ -126,9 +156,13 @@ def build_app(argv: list[str] | None = None, make_context=None):
                 if isinstance(ctx.obj, Context):
                     ctx.obj.output().flush()  # a write that fails (a full disk) fails here, in the boundary
                 return result
-            except (typer.Exit, typer.Abort, ClickException):
+            except ClickException as exc:
+                if not wants_json(ctx.meta.get("discue.args", [])):
+                    raise
+                raise typer.Exit(report_argument_error(exc, ctx.obj)) from None
+            except (typer.Exit, typer.Abort):
                 raise
-            except (Exception, KeyboardInterrupt) as exc:
+            except (Exception, KeyboardInterrupt, Stopped) as exc:
                 raise typer.Exit(report(exc, ctx.obj)) from None
 
     noun = invoked_noun(argv) if argv is not None else None
@@ -175,7 +209,11 @@ def build_app(argv: list[str] | None = None, make_context=None):
         ] = None,
         timeout: Annotated[
             str | None,
-            typer.Option("--timeout", metavar="SECONDS", help="Per-request timeout [env: DISCUE_TIMEOUT; default: 30]"),
+            typer.Option(
+                "--timeout",
+                metavar="SECONDS",
+                help="Deadline of each API call, retries and their waits included [env: DISCUE_TIMEOUT; default: 30]",
+            ),
         ] = None,
         retries: Annotated[
             str | None,
@@ -220,6 +258,22 @@ def build_app(argv: list[str] | None = None, make_context=None):
 
 def main() -> None:
     """Console-script entry point."""
+    # First of all: a signal in the start-up (imports, parsing) is a quiet stop too, never a traceback.
+    try:
+        raise_on_stop_signals()
+        start()
+    except BaseException as exc:
+        # A stop's exception, or what it became on the way (a RuntimeError from a class being built)
+        if isinstance(exc, SystemExit) or not (raised or isinstance(exc, (KeyboardInterrupt, Stopped))):
+            raise
+        from discue_cli.output import notice
+
+        notice("Interrupted.")
+        sys.exit(128 + raised[0] if raised else getattr(exc, "exit_code", 130))
+
+
+def start() -> None:
+    """Answer --version at once, else build the app and run it."""
     if _fast_version():
         return
     import gc

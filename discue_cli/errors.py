@@ -86,3 +86,14 @@ def for_status(status: int) -> type[DiscueError]:
     if status == 429:
         return RateLimitedError
     return ApiError
+
+
+class Stopped(BaseException):
+    """SIGTERM (exit 143) or SIGHUP (129) where no event loop turns it into a cancel: start-up, a prompt.
+
+    A BaseException, as KeyboardInterrupt is, so that no `except Exception` on its way swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from discue_cli.errors import UsageError
 from discue_cli.redaction import redact_url
@@ -90,7 +89,9 @@ def parse_value(key: str, raw: Any, source: str) -> Any:
     """Check and convert one setting; `source` names where it came from, for the error."""
     check_key(key)
     if key == "api_key":
-        value = str(raw).strip()
+        if not isinstance(raw, str):  # `api_key = 5` in the config: no key is a number
+            raise UsageError(f"{source}: expected a string, not a {kind(raw)}")
+        value = raw.strip()
         if not value or any(c.isspace() for c in value):
             raise UsageError(f"{source}: the API key is empty or contains white space")
         if not (value.isascii() and value.isprintable()):
@@ -131,11 +132,14 @@ def parse_value(key: str, raw: Any, source: str) -> Any:
 
 
 def check_endpoint(url: str, source: str) -> str:
-    """An http(s) URL with a host; returned without a trailing slash."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{source}: '{redact_url(url)}' is not an http(s) URL")
-    return url.strip().rstrip("/")
+    """An http(s) URL with a host and a valid port, if any; returned without a trailing slash."""
+    from discue_cli.urls import url_problem
+
+    url = url.strip()
+    problem = url_problem(url, redact_url(url))
+    if problem:
+        raise UsageError(f"{source}: {problem}")
+    return url.rstrip("/")
 
 
 def load_config(path: Path) -> tuple[dict[str, Any], list[str]]:
@@ -172,7 +176,9 @@ def check_shape(data: dict[str, Any], path: Path) -> None:
 
 
 def kind(value: Any) -> str:
-    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list"}.get(type(value), "value")
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "table"}.get(
+        type(value), "value"
+    )
 
 
 def profile_table(data: dict[str, Any], profile: str) -> dict[str, Any]:

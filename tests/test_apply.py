@@ -219,7 +219,7 @@ MALFORMED = {
     "missing name": ("[[queues]]\n[[queues.listeners]]\nname = 'l'\n", "discue.toml: queue #1: missing name"),
     "malformed url": (
         "[[queues]]\nname = 'q'\n[[queues.listeners]]\nname = 'l'\nnotify_url = 'myapp.io/hook'\nliveness_url = 'http://a'\n",
-        "discue.toml: queue #1 'q', listener #1 'l': notify_url: 'myapp.io/hook' is not an http(s) URL with a host",
+        "discue.toml: queue #1 'q', listener #1 'l': notify_url: 'myapp.io/hook' is not an http(s) URL",
     ),
     "schema not rules": (
         "[[queues]]\nname = 'q'\nschema = ['a']\n",

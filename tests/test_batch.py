@@ -86,8 +86,8 @@ def test_failed_lines_are_named_kept_in_a_file_and_resent_once(cli, setup, tmp_p
     )
     assert err[3] == (
         f"The lines that did not go through are in {failed.resolve()}; send them with: "
-        f"discue messages add bulk --batch {failed.resolve()}"
-    )
+        f"discue --api-endpoint http://api.test/v1 messages add bulk --batch {failed.resolve()}"
+    )  # the global flags that choose where it goes, never the key
     monkeypatch.setenv("ALL_GOOD", "1")
     again = cli(*base, "--batch", str(failed), "-q")
     assert again.exit_code == 0

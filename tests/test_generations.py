@@ -186,7 +186,7 @@ def test_api_keys_create_finds_the_id_when_the_reply_has_only_the_secret(api, ht
     older = {"id": L, "name": "ci", "key": "xyz", "created_at": 1}
     listing = {"api_keys": [older, key_object("2023-04", [])]}
     expect(httpmock, "GET", "/api_keys", listing)
-    assert api("api-keys", "create", "--name", "ci", "-q", gen="2023-04").stdout == f"{K}\n"
+    assert api("api-keys", "create", "--name", "ci", gen="2023-04").stdout == f"{K}\tci\t{SECRET}\n"
 
 
 @pytest.mark.parametrize("gen", ["2023-04", "2024-08"])
@@ -211,11 +211,12 @@ def test_api_keys_create_with_scopes_in_the_generations_shape(api, httpmock, gen
     assert result.stdout.split("\t")[0] == K and SECRET in result.stdout
 
 
-def test_api_keys_create_quiet_prints_the_id_of_the_2024_08_key_object(api, httpmock):
+def test_api_keys_create_piped_prints_the_id_first_of_the_2024_08_key_object(api, httpmock):
     reply = {"api_key": {**key_object("2024-08", {}), "key": SECRET}}
     expect(httpmock, "POST", "/api_keys", reply, {"alias": "ci"})
-    result = api("api-keys", "create", "--name", "ci", "-q", gen="2024-08")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, f"{K}\n", "")
+    result = api("api-keys", "create", "--name", "ci", gen="2024-08")
+    assert (result.exit_code, result.stdout.split("\t")[0]) == (0, K)
+    assert SECRET in result.stdout.split("\t")
 
 
 def test_api_keys_create_on_a_terminal_shows_the_2024_08_secret_once(api, httpmock, tty):

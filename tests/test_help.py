@@ -55,7 +55,7 @@ def test_help_exit_codes_lists_every_code(cli):
     result = cli("help", "exit-codes")
     assert result.exit_code == 0
     codes = [line.split()[0] for line in result.stdout.splitlines() if re.match(r"  \d", line)]
-    assert codes == ["0", "1", "2", "3", "4", "5", "6", "7", "8", "130", "143"]
+    assert codes == ["0", "1", "2", "3", "4", "5", "6", "7", "8", "129", "130", "143"]
     assert "  4    not found: 404, or a name that matches nothing\n" in result.stdout
 
 

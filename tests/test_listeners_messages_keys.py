@@ -210,7 +210,7 @@ def test_api_keys_lifecycle(local):
 
 
 def test_api_keys_list_on_a_terminal(local, tty):
-    key_id = local("api-keys", "create", "--name", "ci", "-q").stdout.strip()
+    key_id = local("api-keys", "create", "--name", "ci", "--jq", ".id").stdout.strip()
     assert local("api-keys", "list").stdout == f"ID                                    NAME\n{key_id}  ci\n"
 
 
@@ -237,13 +237,13 @@ def test_raw_api_get_post_and_errors(local):
 
 
 def test_api_keys_list_piped(local):
-    first = local("api-keys", "create", "--name", "ci", "-q").stdout.strip()
-    second = local("api-keys", "create", "-q").stdout.strip()
+    first = local("api-keys", "create", "--name", "ci", "--jq", ".id").stdout.strip()
+    second = local("api-keys", "create", "--jq", ".id").stdout.strip()
     assert local("api-keys", "list").stdout == f"{first}\tci\n{second}\t\n"
 
 
 def test_api_key_get_on_a_terminal_shows_times_and_status(local, tty):
-    key_id = local("api-keys", "create", "--name", "ci", "-q").stdout.strip()
+    key_id = local("api-keys", "create", "--name", "ci", "--jq", ".id").stdout.strip()
     lines = local("api-keys", "get", key_id).stdout.splitlines()
     assert [line.split()[0] for line in lines] == [
         "id",

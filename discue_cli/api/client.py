@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -34,10 +35,14 @@ ACCEPT_ENCODING = "gzip, deflate"  # only what read_body decodes itself, within 
 
 HINTS = {
     401: "set a valid key with `discue auth login`, --api-key or DISCUE_API_KEY",
-    403: "the key is not allowed here, or too many failed attempts locked it for a while",
+    403: (
+        "the key lacks the scope for this, or is disabled: `discue api-keys get ID` shows its scopes and status, "
+        "`discue auth status` which key is in use and where it comes from"
+    ),
     429: "the API is rate limiting this key; wait, or raise --retries",
 }
 
+LISTINGS = {"queues", "listeners", "messages", "api_keys", "api_clients", "domains", "events", "stats"}  # no id
 Exchange = Callable[[str, str, str, float], None]
 
 
@@ -417,7 +422,7 @@ class Client:
                 attempt += 1
                 continue
             if status >= 400:
-                raise error_from_response(status, body)
+                raise self.hinted(error_from_response(status, body), method, path)
             if status >= 300:
                 # Not followed: a redirect would resend the key to wherever it points.
                 target = redact_url(reply_headers.get("Location", "elsewhere"))
@@ -427,6 +432,29 @@ class Client:
                     hint="point --api-endpoint / DISCUE_API_ENDPOINT at the final URL",
                 )
             return parse_body(status, body)
+
+    def hinted(self, error: DiscueError, method: str, path: str) -> DiscueError:
+        """A 404 on a listing, or a 400/404 under a pinned generation: say what more likely went wrong."""
+        hints = []
+        if error.status == 404 and method == "GET" and all(p in LISTINGS for p in path.strip("/").split("/")):
+            shown = redact_url(self.url(path))
+            hints.append(
+                f"nothing lists at {shown}: is the endpoint right (--api-endpoint, DISCUE_API_ENDPOINT, "
+                "`discue auth status`)?"
+            )
+        pinned = self.generation is not None and self.generation.endpoint and self.generation.how.startswith("pinned")
+        # A 400 that asks for the field the other generations name it by (`name` where 2024-08 sends `alias`)
+        other_word = "name" if pinned and self.generation.setting == "2024-08" else "alias"
+        mismatch = error.status == 400 and method != "GET" and re.search(rf"\b{other_word}\b", error.title)
+        if pinned and (hints or mismatch):
+            how = self.generation.how.removeprefix("pinned ")
+            hints.append(
+                f"the API generation is pinned to {self.generation.setting} ({how}): "
+                "this server may speak another; try auto"
+            )
+        if hints:
+            error.hint = " Or: ".join(hints)
+        return error
 
     async def _exchange(
         self,

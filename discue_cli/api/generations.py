@@ -37,12 +37,14 @@ SCOPE_FORM = "RESOURCE:ACCESS[:TARGET[,TARGET...]] (e.g. queues:write or message
 RULE_TYPES = ("object", "array", "string", "number")
 
 
-def parse_generation(raw: Any, source: str) -> str:
-    """A generation name or `auto`, else a usage error saying what was expected."""
+def parse_generation(raw: Any, source: str, *, auto: bool = True) -> str:
+    """A generation name or (unless `auto` is off: what a server speaks) `auto`, else a usage error saying
+    what was expected; one wording for the global --api-version and `emulator serve --api-version`."""
     value = str(raw).strip()
-    if value in GENERATIONS or value == AUTO:
+    if value in GENERATIONS or (auto and value == AUTO):
         return value
-    raise UsageError(f"{source}: unknown API generation '{raw}' (expected {', '.join(GENERATIONS)} or auto)")
+    expected = ", ".join(GENERATIONS) + (" or auto" if auto else "")
+    raise UsageError(f"{source}: unknown API generation '{raw}' (expected {expected})")
 
 
 # -- reading

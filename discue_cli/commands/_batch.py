@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -22,6 +22,34 @@ class BatchOptions:
     queue: str
     stream: BinaryIO
     concurrency: int = 8
+    global_flags: dict[str, Any] = field(default_factory=dict)  # the run's, for the command that resends
+
+
+# The global flags that decide where and how a batch goes, in the root's order (not -v, --no-color: they only show).
+RESEND_FLAGS = ("api_endpoint", "profile", "local", "timeout", "retries", "api_version")
+
+
+def resend_command(flags: dict[str, Any], queue: str, path: Any) -> tuple[str, bool]:
+    """The command that sends the failed lines where this run sent the rest, shell-quoted; and whether
+    credentials in the endpoint were hidden. Never the key: it stays where the user keeps it."""
+    import shlex
+
+    from discue_cli.redaction import redact_url
+
+    words, hidden = ["discue"], False
+    for key in RESEND_FLAGS:
+        value = flags.get(key)
+        if value is None or value is False:
+            continue
+        words.append(f"--{key.replace('_', '-')}")
+        if key == "api_endpoint":
+            shown = redact_url(str(value))
+            hidden = shown != value
+            words.append(shown)
+        elif value is not True:
+            words.append(str(value))
+    words += ["messages", "add", queue, "--batch", str(path)]
+    return " ".join(shlex.quote(word) for word in words), hidden
 
 
 class FailedLines:
@@ -116,7 +144,7 @@ class BatchReport:
                 self.out.show(self._held[index], terminal_view=False)
         self._held.clear()
 
-    def summary(self, queue: str, stop: DiscueError | None) -> int:
+    def summary(self, queue: str, stop: DiscueError | None, flags: dict[str, Any] | None = None) -> int:
         """Say what happened on stderr (with -q, only when something did not go); the exit code."""
         elapsed = time.perf_counter() - self.started
         total = self.sent + self.failed + self.not_sent
@@ -135,10 +163,11 @@ class BatchReport:
             line += f"; {self.not_sent} not sent"
         self.out.info(line + ".")
         if self.failed_lines.path is not None:
-            self.out.info(
-                f"The lines that did not go through are in {self.failed_lines.path}; "
-                f"send them with: discue messages add {queue} --batch {self.failed_lines.path}"
-            )
+            path = self.failed_lines.path
+            command, hidden = resend_command(flags or {}, queue, path)
+            self.out.info(f"The lines that did not go through are in {path}; send them with: {command}")
+            if hidden:
+                self.out.info("(the endpoint's credentials are shown as ***: put them back)")
         if stop is not None:
             return stop.exit_code
         if self.failed:
@@ -169,4 +198,4 @@ async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
     finally:
         failed.close()
     out.flush()
-    return report.summary(opts.queue, stop)
+    return report.summary(opts.queue, stop, opts.global_flags)

@@ -190,7 +190,7 @@ def run_in_loop(session: Coroutine[Any, Any, Any]) -> Any:
 
 @contextlib.contextmanager
 def stop_on_signals(received: list[int]) -> Iterator[None]:
-    """While the event loop runs: SIGINT and SIGTERM cancel the current task, once.
+    """While the event loop runs: SIGINT, SIGTERM and SIGHUP cancel the current task, once.
 
     The signal is recorded in `received` (its exit code is 128 + it). Later signals are ignored:
     the first one's clean stop (saving a batch's unsent lines) is short, and a second cancel
@@ -206,18 +206,24 @@ def stop_on_signals(received: list[int]) -> Iterator[None]:
             received.append(signum)
             task.cancel()
 
-    installed = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    installed = {}
+    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
         try:
+            previous = signal.getsignal(signum)
             loop.add_signal_handler(signum, on_signal, signum)
-            installed.append(signum)
+            installed[signum] = previous
         except (NotImplementedError, RuntimeError, ValueError):
             pass
+    from discue_cli.signals import raised
+
+    if raised:
+        on_signal(raised[0])  # one raised while starting up, and lost on the way (see signals.raised)
     try:
         yield
     finally:
-        for signum in installed:
+        for signum, previous in installed.items():
             loop.remove_signal_handler(signum)
+            signal.signal(signum, previous)  # remove_signal_handler leaves SIG_DFL: main()'s handler again
 
 
 def run_local(ctx: typer.Context, work: Callable[[Opts, Context, Output], Any], options: Opts = None) -> None:
@@ -227,14 +233,12 @@ def run_local(ctx: typer.Context, work: Callable[[Opts, Context, Output], Any], 
 
 
 def check_url(value: str | None, flag: str) -> None:
-    """An http(s) URL with a host, checked before anything is sent."""
-    if value is None:
-        return
-    from urllib.parse import urlsplit
+    """An http(s) URL with a host and a valid port, if any, checked before anything is sent."""
+    from discue_cli.urls import url_problem
 
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{flag}: '{value}' is not an http(s) URL")
+    problem = None if value is None else url_problem(value)
+    if problem:
+        raise UsageError(f"{flag}: {problem}")
 
 
 def guard_delete(out: Output, yes: bool) -> None:

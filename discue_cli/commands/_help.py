@@ -121,6 +121,7 @@ Exit codes of discue (stable: scripts may depend on them):
   6    rate limited: 429 after the retries ran out
   7    no usable response: connection refused, DNS, TLS, timeout, connection dropped
   8    apply --check: the server differs from the file
+  129  hung up (SIGHUP: the terminal closed)
   130  interrupted (Ctrl-C)
   143  terminated (SIGTERM)"""
 

@@ -111,8 +111,7 @@ async def create_run(opts: CreateOptions, client, out) -> None:
     out.show(reply)
     if not reply.ids:
         out.warn("the API's reply does not say the new key's id; `discue api-keys list` shows it")
-    if not out.fmt.quiet:
-        out.info("Store the key now: the API never shows it again.")
+    out.info("Store the key now: the API never shows it again.")
 
 
 @app.command()
@@ -127,6 +126,11 @@ def create(
 ) -> None:
     """Create an API key; its secret is printed this once."""
     context(ctx).output(fmt)
+    if fmt.quiet and not fmt.structured:  # (with a format, check() says the two do not combine)
+        raise UsageError(
+            "-q/--quiet would print only the id and lose the new key's secret (the API never shows it again)",
+            hint="leave out -q (id, name and key, tab-separated when piped), or pick fields with --jq",
+        )
     run(ctx, create_run, CreateOptions(key_fields(name, status, scope)), fmt)
 
 

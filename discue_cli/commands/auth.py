@@ -9,7 +9,7 @@ import typer
 
 from discue_cli.commands._common import context, run, run_local
 from discue_cli.context import Context
-from discue_cli.errors import DiscueError, Interrupted, UsageError
+from discue_cli.errors import DiscueError, Interrupted, Stopped, UsageError
 from discue_cli.output import Output
 
 app = typer.Typer(help="Store, check and forget the API key of a profile.", no_args_is_help=True)
@@ -37,6 +37,8 @@ def read_key(opts: LoginOptions, c: Context, out: Output) -> str:
             raise UsageError("no terminal to ask for the key on", hint="pipe it in with `discue auth login --with-key`")
     except (KeyboardInterrupt, EOFError):
         raise Interrupted("\nInterrupted.") from None
+    except Stopped as exc:
+        raise Interrupted("\nInterrupted.", exc.exit_code) from None
     return parse_value("api_key", key, "the key")
 
 

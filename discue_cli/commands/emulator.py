@@ -91,6 +91,7 @@ def serve(
     previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     c = context(ctx)
     out = c.output()
+    from discue_cli.api.generations import parse_generation
     from discue_cli.emulator.server import ServeOptions, serve_forever
     from discue_cli.emulator.store import StoreUnavailable
     from discue_cli.settings import parse_value  # the key must be one the CLI itself can send
@@ -108,7 +109,7 @@ def serve(
             delivery_timeout=seconds("--delivery-timeout", delivery_timeout, 0.1, 300),
             delivery_concurrency=delivery_concurrency,
             log_level=one_of("--log-level", log_level.lower(), LOG_LEVELS),
-            api_version=one_of("--api-version", api_version, GENERATIONS),
+            api_version=parse_generation(api_version, "--api-version", auto=False),
         )
         serve_forever(options, announce=out.line, log=out.info, flush=out.flush)
     except (DiscueError, StoreUnavailable, OSError) as exc:

@@ -167,7 +167,7 @@ def add(
         from discue_cli.commands._batch import BatchOptions, batch_run
         from discue_cli.commands._input import open_batch
 
-        opts = BatchOptions(queue, open_batch(batch, stdin), concurrency)
+        opts = BatchOptions(queue, open_batch(batch, stdin), concurrency, context(ctx).flags)
         try:
             run(ctx, batch_run, opts, fmt, concurrency=concurrency, loop=True)
         finally:

@@ -18,6 +18,15 @@ def version_line(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
+def notice(text: str) -> None:
+    """One line on stderr from before any Output exists (a stop during start-up); a hung-up terminal is no error."""
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 def silence_stdout() -> None:
     """Point stdout at /dev/null (the reader went away: `| head`), so the final flush cannot fail again."""
     import os

@@ -18,12 +18,19 @@ CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
 CONTROLS.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
 CONTROLS.update({c: f"\\u{c:04x}" for c in (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
 CONTROLS_KEEP_NEWLINE = {c: v for c, v in CONTROLS.items() if c != 0x0A}
+# JSON escapes C0 controls itself; on a terminal the rest of CONTROLS go as \u escapes, which are the same JSON.
+JSON_ESCAPES = {c: f"\\u{c:04x}" for c in CONTROLS if c >= 0x20}
 
 
 def escape_controls(text: str, keep_newlines: bool = False) -> str:
     """Text from a server made safe for a terminal: control characters shown as \\x1b, \\t, \\n, \\u202e, ...
     (an escape sequence in a queue name must not recolor, retitle or rewrite anyone's terminal)."""
     return text.translate(CONTROLS_KEEP_NEWLINE if keep_newlines else CONTROLS)
+
+
+def json_for_terminal(text: str) -> str:
+    """JSON text safe for a terminal and still the same JSON: these characters only occur inside its strings."""
+    return text.translate(JSON_ESCAPES)
 
 
 def compact(value: Any) -> str:

@@ -24,6 +24,16 @@ def console(stream: TextIO, tty: bool, color: bool) -> Any:
     )
 
 
+def highlighted_json(text: str) -> Any:
+    """JSON text colored as rich's print_json colors it, without parsing it again (its escapes stay)."""
+    from rich.highlighter import JSONHighlighter
+
+    shown = JSONHighlighter()(text)
+    shown.no_wrap = True
+    shown.overflow = None
+    return shown
+
+
 def render_lines(con: Any, renderable: Any) -> list[str]:
     """A rich renderable as lines, without the padding rich leaves at line ends."""
     with con.capture() as captured:

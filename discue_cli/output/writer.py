@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from discue_cli.errors import DiscueError, UsageError
-from discue_cli.output.formats import VIEW_ITEMS, columns, compact, escape_controls, flatten, human, tsv_cell, tsv_row
+from discue_cli.output.formats import (
+    VIEW_ITEMS,
+    columns,
+    compact,
+    escape_controls,
+    flatten,
+    human,
+    json_for_terminal,
+    tsv_cell,
+    tsv_row,
+)
 
 
 def isatty(stream: Any) -> bool:
@@ -68,7 +78,7 @@ class OutputFormat:
             try:
                 self._program = jq.compile(self.jq)
             except ValueError as exc:
-                raise UsageError(f"invalid jq expression: {str(exc).splitlines()[0]}") from None
+                raise UsageError(f"invalid jq expression: {jq_reason(exc)}") from None
 
     def run_jq(self, body: Any) -> list[Any]:
         self.check()
@@ -76,6 +86,13 @@ class OutputFormat:
             return self._program.input_value(body).all()
         except ValueError as exc:
             raise UsageError(f"jq: {str(exc).splitlines()[0]}") from None
+
+
+def jq_reason(exc: Exception) -> str:
+    """jq's compile error on one line: `jq: error: X at <top-level>, line 1, column 2:` and then a caret
+    drawing, which a one-line error cannot show, becomes `X at line 1, column 2`."""
+    first = (str(exc).splitlines() or ["?"])[0]
+    return first.removeprefix("jq: error: ").replace(" at <top-level>, ", " at ").rstrip(":")
 
 
 class Output:
@@ -142,13 +159,17 @@ class Output:
             self.tsv(reply.resources, getattr(reply, "columns", None))
 
     def json(self, body: Any) -> None:
-        if self.fmt.pretty:
-            if self.stdout_tty and self.color:
-                self.console().print_json(data=body, indent=2)
-            else:
-                self.line(json.dumps(body, indent=2, ensure_ascii=False))
+        text = json.dumps(body, indent=2, ensure_ascii=False) if self.fmt.pretty else compact(body)
+        if not self.stdout_tty:
+            self.line(text)  # the data as the server sent it
+            return
+        text = json_for_terminal(text)  # a CSI (U+009B) or a bidi override in a name must not act on the terminal
+        if self.fmt.pretty and self.color:
+            from discue_cli.output.terminal import highlighted_json
+
+            self.console().print(highlighted_json(text), soft_wrap=True)
         else:
-            self.line(compact(body))
+            self.line(text)
 
     def jq_results(self, body: Any) -> None:
         for result in self.fmt.run_jq(body):

@@ -58,7 +58,11 @@ def test_an_existing_database_readable_by_others_is_made_private(tmp_path):
 def test_an_unknown_api_version_is_a_usage_error_naming_the_accepted_ones(cli, tmp_path):
     result = cli("emulator", "serve", "--db", str(tmp_path / "x.sqlite3"), "--api-version", "2021-01")
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == "Error: --api-version must be one of 2022-05, 2023-04, 2024-08, not '2021-01'\n"
+    # the same words as the global --api-version's (which also takes auto)
+    why = "unknown API generation '2021-01'"
+    assert result.stderr == f"Error: --api-version: {why} (expected 2022-05, 2023-04, 2024-08)\n"
+    result = cli("--api-version", "2021-01", "--local", "queues", "list")
+    assert result.stderr == f"Error: --api-version: {why} (expected 2022-05, 2023-04, 2024-08 or auto)\n"
 
 
 def test_serve_with_an_api_version_prints_the_same_export_lines(cli, tmp_path):

@@ -70,11 +70,11 @@ def test_a_good_file_reads_into_queues_and_listeners():
         ),
         (
             "[[queues]]\nname = 'q'\n[[queues.listeners]]\nname = 'l'\nnotify_url = 'ftp://a'\nliveness_url = 'http://a'\n",
-            "discue.toml: queue #1 'q', listener #1 'l': notify_url: 'ftp://a' is not an http(s) URL with a host",
+            "discue.toml: queue #1 'q', listener #1 'l': notify_url: 'ftp://a' is not an http(s) URL",
         ),
         (
             "[[queues]]\nname = 'q'\n[[queues.listeners]]\nname = 'l'\nnotify_url = 'http://a'\nliveness_url = 'https:///x'\n",
-            "discue.toml: queue #1 'q', listener #1 'l': liveness_url: 'https:///x' is not an http(s) URL with a host",
+            "discue.toml: queue #1 'q', listener #1 'l': liveness_url: 'https:///x' is not an http(s) URL",
         ),
         (
             "[[queues]]\nname = 'q'\n[[queues.listeners]]\nname = 'l'\nnotify_url = 'http://a:99999/'\nliveness_url = 'http://a'\n",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from discue_cli.commands.apply.rules import schema_problems
 from discue_cli.errors import UsageError
@@ -150,19 +149,7 @@ def url_problems(value: Any, where: str) -> list[str]:
         return [f"{where}: missing"]
     if not isinstance(value, str):
         return [f"{where}: expected a URL string"]
-    malformed = [f"{where}: '{value}' is not an http(s) URL with a host"]
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        return [f"{where}: a URL cannot contain spaces or control characters"]
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # e.g. an unclosed [IPv6 bracket
-        return malformed
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return malformed
-    try:
-        port = parts.port  # raises for a port that is not a number, or above 65535
-    except ValueError:
-        port = 0
-    if port == 0:
-        return [f"{where}: '{value}' has an invalid port (1-65535)"]
-    return []
+    from discue_cli.urls import url_problem
+
+    problem = url_problem(value)
+    return [f"{where}: {problem}"] if problem else []

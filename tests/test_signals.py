@@ -1,0 +1,134 @@
+"""Stop signals wherever they land: at a prompt, at the hidden key prompt, in the first moments of a run."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import clean_env
+
+DISCUE = Path(sys.executable).with_name("discue")
+
+
+def local_env(tmp_path: Path) -> dict[str, str]:
+    return clean_env(
+        DISCUE_LOCAL="1", DISCUE_LOCAL_DB=str(tmp_path / "tty.sqlite3"), DISCUE_CONFIG=str(tmp_path / "c.toml")
+    )
+
+
+def read_until(controller: int, marker: bytes, seconds: float = 20) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while marker not in seen and time.monotonic() < deadline:
+        if select.select([controller], [], [], 0.2)[0]:
+            seen += os.read(controller, 4096)
+    assert marker in seen, seen
+    return seen
+
+
+def drain(controller: int) -> bytes:
+    """What the terminal shows once the command has exited (the parent keeps no copy of its side open)."""
+    rest = b""
+    try:
+        while select.select([controller], [], [], 2)[0] and (chunk := os.read(controller, 4096)):
+            rest += chunk
+    except OSError:
+        pass
+    return rest.replace(b"\r", b"")
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_stop_signal_at_the_delete_prompt_stops_at_once_and_deletes_nothing(tmp_path, signum, code):
+    import pty
+
+    env = local_env(tmp_path)
+    subprocess.run([str(DISCUE), "queues", "create", "keep-me"], env=env, capture_output=True, check=True)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [str(DISCUE), "queues", "delete", "keep-me"], stdin=terminal, stdout=terminal, stderr=terminal, env=env
+    )
+    os.close(terminal)
+    try:
+        read_until(controller, b"[y/N]: ")
+        process.send_signal(signum)
+        assert process.wait(timeout=10) == code
+        assert drain(controller).endswith(b"\nInterrupted.\n")
+    finally:
+        process.kill()
+        os.close(controller)
+    listed = subprocess.run([str(DISCUE), "queues", "list"], env=env, capture_output=True, text=True)
+    assert listed.stdout.split("\t")[1] == "keep-me"
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_stop_signal_at_the_hidden_key_prompt_gives_the_terminal_its_echo_back(tmp_path, signum, code):
+    import pty
+
+    env = local_env(tmp_path)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [str(DISCUE), "auth", "login"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        start_new_session=True,  # no controlling terminal: getpass falls back to stdin, the pty
+    )
+    try:
+        read_until(controller, b"API key: ")
+        deadline = time.monotonic() + 10
+        while termios.tcgetattr(terminal)[3] & termios.ECHO and time.monotonic() < deadline:
+            time.sleep(0.01)  # the prompt is written just before echo goes off
+        assert not termios.tcgetattr(terminal)[3] & termios.ECHO
+        process.send_signal(signum)
+        assert process.wait(timeout=10) == code
+        assert termios.tcgetattr(terminal)[3] & termios.ECHO
+        assert drain(controller).endswith(b"\nInterrupted.\n")
+    finally:
+        process.kill()
+        os.close(terminal)
+        os.close(controller)
+    assert not (tmp_path / "c.toml").exists()
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_in_the_first_moments_of_a_run_is_a_quiet_stop(signum, code):
+    """From the moment main() starts, at several points of start-up (importing typer and the command,
+    parsing, building the client, starting asyncio) and once the request is out."""
+    silent = socket.socket()  # accepts, never answers: the run is still going when the signal comes
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    env = clean_env(
+        DISCUE_API_ENDPOINT=f"http://127.0.0.1:{silent.getsockname()[1]}/v1",
+        DISCUE_API_KEY="k" * 20,
+        PYTHONPROFILEIMPORTTIME="1",  # each finished import is a line on stderr: we see main() about to start
+    )
+    try:
+        for delay in (0.002, 0.01, 0.02, 0.04, 0.07, 0.1, 0.3):
+            process = subprocess.Popen(
+                [str(DISCUE), "queues", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+            )
+            try:
+                err = os.read(process.stderr.fileno(), 65536)
+                deadline = time.monotonic() + 10
+                while b"| discue_cli.app\n" not in err and time.monotonic() < deadline:
+                    err += os.read(process.stderr.fileno(), 65536)
+                time.sleep(delay)  # which point of start-up is hit: the delay is the test's input, not a wait
+                process.send_signal(signum)
+                stdout, rest = process.communicate(timeout=10)
+            finally:
+                process.kill()
+            said = [line for line in (err + rest).decode().splitlines() if not line.startswith("import time:")]
+            assert (process.returncode, stdout) == (code, b""), (delay, said)
+            assert said in ([], ["Interrupted."]), (delay, said)
+    finally:
+        silent.close()
