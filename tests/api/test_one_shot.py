@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.test_client_limits import raw_server
 from tests.conftest import clean_env
-from tests.test_client_limits import raw_server
 
 DISCUE = Path(sys.executable).with_name("discue")
 KEY = "SECRET-test-key-0123456789"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import clean_env
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 

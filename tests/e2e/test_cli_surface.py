@@ -18,7 +18,7 @@ from tests.conftest import clean_env
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DISCUE = Path(sys.executable).with_name("discue")
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from discue_cli.output.formats import delivery_line, escape_controls
 from discue_cli.output.plan import printable
-from tests.test_delivery import DISCUE
-from tests.test_listen import read_line
+from tests.commands.test_listen import read_line
+from tests.emulator.test_delivery import DISCUE
 
 # An escape sequence, a bell, a C1 CSI, a line separator and a right-to-left override.
 EVIL = "red \x1b[31m alert\x07\x9b2J\u2028next\u202eevil"

@@ -9,9 +9,9 @@ import signal
 import httpx
 import pytest
 
+from tests.commands.test_listen import Listening
 from tests.conftest import Served, start_server
-from tests.test_delivery import FAST, Listener
-from tests.test_listen import Listening
+from tests.emulator.test_delivery import FAST, Listener
 
 GENERATIONS = ["2022-05", "2023-04", "2024-08"]
 

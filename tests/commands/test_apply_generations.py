@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.commands.test_apply import human, writes
 from tests.conftest import Served, start_server
-from tests.test_apply import human, writes
 
 SIGNUPS = """\
 [[queues]]

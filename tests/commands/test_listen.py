@@ -18,7 +18,7 @@ import pytest
 
 from discue_cli.output.formats import delivery_line, escape_controls
 from tests.conftest import start_server
-from tests.test_delivery import DISCUE, FAST, Api, Listener
+from tests.emulator.test_delivery import DISCUE, FAST, Api, Listener
 
 QUEUE_ID = "180994c0-b6b2-4d0e-b7ad-414716e83386"
 LISTENER_ID = "36a650fc-9594-47d3-9c36-26b89b464858"
