@@ -14,8 +14,17 @@ LAZY = {"IOStreams", "Output", "OutputFormat", "compact", "tsv_cell"}
 
 
 def version_line(text: str) -> None:
-    """The one write that happens before anything else is imported."""
-    sys.stdout.write(text + "\n")
+    """The one write that happens before anything else is imported (and before the error boundary):
+    a closed pipe is a quiet end, any other failure one line and exit 1."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+    except OSError as exc:
+        silence_stdout()  # the unwritten text must not fail again at exit
+        notice(f"Error: cannot write output: {exc.strerror or exc}")
+        raise SystemExit(1) from None
 
 
 def notice(text: str) -> None:
