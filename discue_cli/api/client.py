@@ -304,6 +304,8 @@ class Client:
         # Building the TLS context costs ~35 ms; a plain-http endpoint never uses it.
         verify = parts.scheme == "https"
         self._transport = transport  # a test's or the local discue's: no sockets, no pool
+        # The local discue in process never waits on a socket: its calls give the loop no turn.
+        self.in_process = isinstance(transport, httpx.ASGITransport)
         self.backend: Any = None  # the synchronous pool's DeadlineBackend
         self.sync = sync and (transport is None or isinstance(transport, httpx.BaseTransport))
         if self.sync and transport is None:
@@ -467,6 +469,9 @@ class Client:
     ) -> tuple[int, httpx.Headers, bytes]:
         """One request and its whole reply body (read within MAX_REPLY), by the deadline."""
         import asyncio
+
+        if self.in_process:
+            await asyncio.sleep(0)  # a turn for the loop, so a signal's cancel lands between two calls
 
         async with asyncio.timeout(deadline - time.monotonic()):
             request = self._http.build_request(
