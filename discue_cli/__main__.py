@@ -1,3 +1,3 @@
-from discue_cli.app import main
+from discue_cli.entry import main
 
 main()

@@ -4,8 +4,8 @@ import sys
 from typing import Annotated
 
 from discue_cli import __version__
-from discue_cli.errors import Stopped  # tiny, as signals is: main() needs them before anything else
-from discue_cli.signals import raise_on_stop_signals, raised
+from discue_cli.errors import Stopped
+from discue_cli.signals import raised
 
 
 def _fast_version() -> bool:
@@ -257,19 +257,10 @@ def build_app(argv: list[str] | None = None, make_context=None):
 
 
 def main() -> None:
-    """Console-script entry point."""
-    # First of all: a signal in the start-up (imports, parsing) is a quiet stop too, never a traceback.
-    try:
-        raise_on_stop_signals()
-        start()
-    except BaseException as exc:
-        # A stop's exception, or what it became on the way (a RuntimeError from a class being built)
-        if isinstance(exc, SystemExit) or not (raised or isinstance(exc, (KeyboardInterrupt, Stopped))):
-            raise
-        from discue_cli.output import notice
+    """The console script (kept for `from discue_cli.app import main`): see discue_cli.entry."""
+    from discue_cli.entry import main as entry
 
-        notice("Interrupted.")
-        sys.exit(128 + raised[0] if raised else getattr(exc, "exit_code", 130))
+    entry()
 
 
 def start() -> None:

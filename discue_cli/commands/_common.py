@@ -116,6 +116,10 @@ def run(
             return await work(options, client, out)
 
     if client.sync:
+        from discue_cli.signals import raised
+
+        if raised:  # a stop raised while starting up and lost on the way (see signals.raised): stop here
+            raise KeyboardInterrupt
         with terminate_raises():
             code = drive(session())
     else:

@@ -102,8 +102,8 @@ def test_a_stop_signal_at_the_hidden_key_prompt_gives_the_terminal_its_echo_back
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_in_the_first_moments_of_a_run_is_a_quiet_stop(signum, code):
-    """From the moment main() starts, at several points of start-up (importing typer and the command,
-    parsing, building the client, starting asyncio) and once the request is out."""
+    """From the moment the entry point is imported, at several points of start-up (importing app.py and
+    typer, the command, parsing, building the client) and once the request is out."""
     silent = socket.socket()  # accepts, never answers: the run is still going when the signal comes
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
@@ -113,14 +113,14 @@ def test_a_signal_in_the_first_moments_of_a_run_is_a_quiet_stop(signum, code):
         PYTHONPROFILEIMPORTTIME="1",  # each finished import is a line on stderr: we see main() about to start
     )
     try:
-        for delay in (0.002, 0.01, 0.02, 0.04, 0.07, 0.1, 0.3):
+        for delay in (0.0, 0.002, 0.005, 0.01, 0.02, 0.03, 0.04, 0.07, 0.1, 0.3):
             process = subprocess.Popen(
                 [str(DISCUE), "queues", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
             )
             try:
                 err = os.read(process.stderr.fileno(), 65536)
                 deadline = time.monotonic() + 10
-                while b"| discue_cli.app\n" not in err and time.monotonic() < deadline:
+                while b"| discue_cli.entry\n" not in err and time.monotonic() < deadline:
                     err += os.read(process.stderr.fileno(), 65536)
                 time.sleep(delay)  # which point of start-up is hit: the delay is the test's input, not a wait
                 process.send_signal(signum)
