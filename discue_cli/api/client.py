@@ -454,6 +454,12 @@ class Client:
                 f"the API generation is pinned to {self.generation.setting} ({how}): "
                 "this server may speak another; try auto"
             )
+        unknown = self.generation is not None and self.generation.setting == "auto" and not self.generation.known
+        if unknown and error.status == 400 and method != "GET" and re.search(r"\balias\b", error.title):
+            # `auto` wrote `name` to an endpoint it knew nothing of (an empty 2024-08 server looks like
+            # 2023-04); the server just said which field it wants: learn it, the next run writes alias.
+            self.generation.learn("2024-08", "learned from a 400 that asked for alias")
+            hints.append("this endpoint speaks the 2024-08 API generation (alias): run the command again")
         if hints:
             error.hint = " Or: ".join(hints)
         return error

@@ -151,6 +151,15 @@ class Tracker:
     def fixed(cls, generation: str, how: str) -> Tracker:
         return cls(generation, "", None, generation, how)
 
+    def learn(self, generation: str, how: str) -> None:
+        """What `auto` was told outright (an error that names the field), remembered like a reply."""
+        if self.setting != AUTO:
+            return
+        self.known, self.how = generation, f"auto: {how}"
+        if self.cache is not None:
+            write_cache(self.cache, self.endpoint, generation)
+            self.how += f", remembered in {self.cache}"
+
     def observe(self, body: dict[str, Any]) -> None:
         if self.setting != AUTO or not isinstance(body, dict):
             return

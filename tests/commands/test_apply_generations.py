@@ -237,8 +237,9 @@ def test_2024_08_under_auto_the_listing_teaches_alias_and_the_cache_remembers_it
     assert cache == {server.endpoint: "2024-08"}  # what apply learned serves every later command
 
 
-def test_2024_08_under_auto_with_nothing_to_learn_from_sends_name_and_says_what_to_do(cli, serve, tmp_path):
-    """CLI.md: with no queues to tell the generation, a first write names by `name`; 2024-08 refuses it."""
+def test_2024_08_under_auto_with_nothing_to_learn_from_learns_from_the_refusal(cli, serve, tmp_path):
+    """CLI.md: with no queues to tell the generation, a first write names by `name`; 2024-08 refuses it,
+    saying it wants `alias`: auto learns that, and the rerun completes the job."""
     server = serve("2024-08")
     remote = against(cli, server)
     (tmp_path / "discue.toml").write_text(ORDERS)
@@ -251,11 +252,10 @@ def test_2024_08_under_auto_with_nothing_to_learn_from_sends_name_and_says_what_
         "  + queue payments\n"
         "Applied 0 of 3 change(s); run `discue apply` again to complete the rest.\n"
         "Error: name: this API generation (2024-08) calls it alias (400)\n"
-        "Hint: the API generation was not known (no queues to learn it from), so names went as `name`; "
-        "--api-version 2024-08 names them by `alias`\n"
+        "Hint: this endpoint speaks the 2024-08 API generation (alias): run the command again\n"
     )
-    pinned = remote("--api-version", "2024-08", "apply")
-    assert (pinned.exit_code, pinned.stderr) == (0, "Applied: 3 added, 0 changed, 0 deleted.\n")
+    again = remote("apply")
+    assert (again.exit_code, again.stderr) == (0, "Applied: 3 added, 0 changed, 0 deleted.\n")
 
 
 # -- 2022-05: no read per resource where the generation is pinned

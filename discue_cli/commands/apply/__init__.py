@@ -106,27 +106,12 @@ async def apply_run(opts: ApplyOptions, client: Any, out: Output) -> int:
     try:
         await execute(client, changes, show)
     except BaseException as exc:
-        explain_unknown_generation(client, exc, changes[len(show.shown)] if len(show.shown) < len(changes) else None)
         report_stop(out, changes, len(show.shown), exc, rerun_command(opts))
         raise
     finally:
         show.close()
     out.info(summary(changes, opts.mode, opts.file))
     return 0
-
-
-def explain_unknown_generation(client: Any, exc: BaseException, failed: Change | None) -> None:
-    """A new resource refused where nothing told its generation (no queues yet): under `auto` its name
-    went as `name` (CLI.md), which a 2024-08 server refuses. Say how to choose."""
-    from discue_cli.api.generations import tracker
-    from discue_cli.errors import ApiError
-
-    named = failed is not None and failed.action == "add"
-    if isinstance(exc, ApiError) and exc.status == 400 and named and tracker(client).known is None and not exc.hint:
-        exc.hint = (
-            "the API generation was not known (no queues to learn it from), so names went as `name`; "
-            "--api-version 2024-08 names them by `alias`"
-        )
 
 
 def confirm_prune(out: Output, yes: bool, deletes: list[Change]) -> None:
