@@ -82,10 +82,12 @@ def test_a_missing_argument_is_exit_2():
     assert "Missing argument 'QUEUE'" in result.stderr
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_checked_in_completions_match_the_code(cli, shell):
+@pytest.mark.parametrize(
+    ("shell", "suffix"), [("bash", "bash"), ("zsh", "zsh"), ("fish", "fish"), ("powershell", "ps1")]
+)
+def test_checked_in_completions_match_the_code(cli, shell, suffix):
     generated = cli("completion", shell).stdout
-    assert (ROOT / "completions" / f"discue.{shell}").read_text() == generated
+    assert (ROOT / "completions" / f"discue.{suffix}").read_text() == generated
 
 
 def test_completion_completes_nouns_and_verbs():
