@@ -256,13 +256,6 @@ def build_app(argv: list[str] | None = None, make_context=None):
     return app
 
 
-def main() -> None:
-    """The console script (kept for `from discue_cli.app import main`): see discue_cli.entry."""
-    from discue_cli.entry import main as entry
-
-    entry()
-
-
 def start() -> None:
     """Answer --version at once, else build the app and run it."""
     if _fast_version():
@@ -311,7 +304,3 @@ def exit_at_once(code: object) -> None:
     elif not isinstance(code, int):
         return  # a message to print: Python's own exit does that
     os._exit(code & 0xFF)
-
-
-if __name__ == "__main__":
-    main()

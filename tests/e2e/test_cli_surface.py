@@ -43,7 +43,7 @@ def test_version_and_help_import_no_http_rich_jq_or_emulator(args):
         " 'uvicorn') or m.startswith(('discue_cli.emulator', 'discue_cli.api')))\n"
         "    sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
         "atexit.register(check)\n"
-        "from discue_cli.app import main\n"
+        "from discue_cli.entry import main\n"
         "main()\n"
     )
     result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)

@@ -15,7 +15,7 @@ PROBE = """
 import atexit, sys
 sys.argv = ["discue"] + sys.argv[1:]
 atexit.register(lambda: sys.stderr.write("\\nMODULES=" + ",".join(sorted(sys.modules)) + "\\n"))
-from discue_cli.app import main
+from discue_cli.entry import main
 main()
 """
 
