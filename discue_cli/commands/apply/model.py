@@ -71,23 +71,12 @@ def check(data: dict[str, Any], generation: str | None = None) -> tuple[Declared
     declared = Declared()
     seen: dict[str, int] = {}
     for number, entry in enumerate(entries, 1):
-        where = f"queue #{number}"
         if not isinstance(entry, dict):
-            problems.append(f"{where}: expected a table")
+            problems.append(f"queue #{number}: expected a table")
             continue
+        where, bad_name, found = check_entry(entry, f"queue #{number}", number, QUEUE_KEYS, seen, TWICE_QUEUE)
+        problems += found
         name = entry.get("name")
-        bad_name = name_problems(name, where)
-        problems += bad_name
-        if not bad_name:
-            where = f"queue #{number} '{name}'"
-            if name in seen:
-                problems.append(f"{where}: the name is declared twice (queue #{seen[name]} and #{number})")
-            seen.setdefault(name, number)
-        problems += [
-            f"{where}: unknown key '{printable(k)}' (expected {', '.join(QUEUE_KEYS)})"
-            for k in entry
-            if k not in QUEUE_KEYS
-        ]
         schema = entry.get("schema")
         if "schema" in entry:
             problems += schema_problems(schema, f"{where}: schema")
@@ -100,6 +89,29 @@ def check(data: dict[str, Any], generation: str | None = None) -> tuple[Declared
     return declared, problems
 
 
+TWICE_QUEUE = "(queue #{first} and #{number})"
+TWICE_LISTENER = "in this queue (#{first} and #{number})"
+
+
+def check_entry(
+    entry: dict[str, Any], label: str, number: int, keys: tuple[str, ...], seen: dict[str, int], twice: str
+) -> tuple[str, list[str], list[str]]:
+    """What every [[table]] entry must be: a usable name, declared once (`seen` maps names to the entry
+    that first declared them; `twice` says where, with `{first}` and `{number}`), no unknown key. Returns the entry's
+    place for messages (with its name once usable), the name's own problems, and all problems."""
+    name = entry.get("name")
+    bad_name = name_problems(name, label)
+    problems = list(bad_name)
+    where = label
+    if not bad_name:
+        where = f"{label} '{name}'"
+        if name in seen:
+            problems.append(f"{where}: the name is declared twice {twice.format(first=seen[name], number=number)}")
+        seen.setdefault(name, number)
+    problems += [f"{where}: unknown key '{printable(k)}' (expected {', '.join(keys)})" for k in entry if k not in keys]
+    return where, bad_name, problems
+
+
 def check_listeners(entries: Any, queue_where: str) -> tuple[tuple[ListenerSpec, ...], list[str]]:
     if not isinstance(entries, list):
         return (), [f"{queue_where}: listeners: expected [[queues.listeners]] tables"]
@@ -107,23 +119,12 @@ def check_listeners(entries: Any, queue_where: str) -> tuple[tuple[ListenerSpec,
     problems: list[str] = []
     seen: dict[str, int] = {}
     for number, entry in enumerate(entries, 1):
-        where = f"{queue_where}, listener #{number}"
+        label = f"{queue_where}, listener #{number}"
         if not isinstance(entry, dict):
-            problems.append(f"{where}: expected a table")
+            problems.append(f"{label}: expected a table")
             continue
-        name = entry.get("name")
-        bad_name = name_problems(name, where)
-        problems += bad_name
-        if not bad_name:
-            where = f"{queue_where}, listener #{number} '{name}'"
-            if name in seen:
-                problems.append(f"{where}: the name is declared twice in this queue (#{seen[name]} and #{number})")
-            seen.setdefault(name, number)
-        problems += [
-            f"{where}: unknown key '{printable(k)}' (expected {', '.join(LISTENER_KEYS)})"
-            for k in entry
-            if k not in LISTENER_KEYS
-        ]
+        where, _, found = check_entry(entry, label, number, LISTENER_KEYS, seen, TWICE_LISTENER)
+        problems += found
         for key in URL_KEYS:
             problems += url_problems(entry.get(key), f"{where}: {key}")
         if all(isinstance(entry.get(k), str) for k in LISTENER_KEYS):
