@@ -11,7 +11,8 @@ from starlette.responses import Response
 
 from discue_cli.emulator import views
 from discue_cli.emulator.schema import SchemaError, check_message, has_pattern
-from discue_cli.emulator.store import DAY_MS, MessageSnapshot, NameTaken, now_ms
+from discue_cli.emulator.snapshot import MessageSnapshot
+from discue_cli.emulator.store import DAY_MS, NameTaken, now_ms
 from discue_cli.emulator.streaming import Lazy
 from discue_cli.emulator.views import Call
 from discue_cli.emulator.web import Problem, link_pairs

@@ -22,98 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from discue_cli.emulator.checkpoint import SAFETY_PAGES, WAL_LIMIT, Checkpointer
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS queues (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  name TEXT NOT NULL UNIQUE,
-  created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS listeners (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  queue_id TEXT NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
-  name TEXT NOT NULL,
-  notify_url TEXT NOT NULL,
-  liveness_url TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  live_state TEXT NOT NULL DEFAULT 'unknown',
-  live_success_count INTEGER NOT NULL DEFAULT 0,
-  live_last_success_at INTEGER,
-  live_failure_count INTEGER NOT NULL DEFAULT 0,
-  live_last_failure_status INTEGER,
-  live_last_failure_at INTEGER,
-  live_last_failure_msg TEXT
-);
-CREATE INDEX IF NOT EXISTS listeners_queue ON listeners(queue_id);
-CREATE TABLE IF NOT EXISTS messages (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  queue_id TEXT NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
-  name TEXT,
-  data TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS messages_queue ON messages(queue_id, seq);
-CREATE TABLE IF NOT EXISTS deliveries (
-  message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
-  listener_id TEXT NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
-  state TEXT NOT NULL DEFAULT 'pending',
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  last_status INTEGER,
-  last_attempt_at INTEGER,
-  last_failure_at INTEGER,
-  acked_at INTEGER,
-  PRIMARY KEY (message_id, listener_id)
-);
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
-CREATE INDEX IF NOT EXISTS deliveries_listener ON deliveries(listener_id, state);
-CREATE TABLE IF NOT EXISTS api_keys (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  name TEXT,
-  key_hash TEXT NOT NULL UNIQUE,
-  key_prefix TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'enabled',
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  last_used_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS api_clients (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  name TEXT,
-  created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  type TEXT NOT NULL,
-  category TEXT NOT NULL,
-  stored_at INTEGER NOT NULL,
-  refs TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_time ON events(stored_at);
-CREATE TABLE IF NOT EXISTS domains (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  name TEXT NOT NULL UNIQUE,
-  hostname TEXT NOT NULL,
-  port INTEGER NOT NULL,
-  challenge TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-"""
-
-# Columns added after the first release: (table, column, declaration). Existing databases get them on open.
-UPGRADES = (
-    ("queues", "schema", "TEXT"),
-    ("listeners", "status", "TEXT NOT NULL DEFAULT 'enabled'"),
-    ("api_keys", "scopes", "TEXT"),
-)
+from discue_cli.emulator.files import make_private
+from discue_cli.emulator.snapshot import MESSAGE_COLUMNS, MessageSnapshot
+from discue_cli.emulator.tables import SCHEMA, UPGRADES
 
 DAY_MS = 24 * 3600 * 1000
 CHALLENGE_TTL_MS = 7 * DAY_MS
@@ -201,7 +112,7 @@ class Store:
         self._last_used: dict[str, int] = {}
         try:
             if str(path) != ":memory:":
-                self._make_private(self.path)
+                make_private(self.path)
             self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -488,7 +399,7 @@ class Store:
 
     # -- messages
 
-    MESSAGE_COLUMNS = "id, queue_id, name, data, created_at"
+    MESSAGE_COLUMNS = MESSAGE_COLUMNS
 
     @staticmethod
     def _messages_where(queue_id: str | None) -> tuple[str, tuple]:
@@ -867,72 +778,3 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot read {path}: {exc}") from None
         return row[0].split("\n") if row else None
-
-    @classmethod
-    def _make_private(cls, path: Path) -> None:
-        """The database holds the emulator's key in plain text: only its owner may read it.
-
-        Missing directories are made 0700, the file 0600; SQLite gives the -wal and -shm files it
-        creates the database's mode, and older ones are tightened here."""
-        cls._make_private_dirs(path.parent)
-        cls._make_private_file(path)
-        for suffix in ("-wal", "-shm"):
-            cls._make_private_file(path.with_name(path.name + suffix), create=False)
-
-    @staticmethod
-    def _make_private_dirs(directory: Path) -> None:
-        """Create the missing directories of `directory`, each 0700 (as the XDG spec asks)."""
-        missing = []
-        while not directory.exists():
-            missing.append(directory)
-            directory = directory.parent
-        for path in reversed(missing):
-            path.mkdir(mode=0o700, exist_ok=True)
-
-    @staticmethod
-    def _make_private_file(path: Path, *, create: bool = True) -> None:
-        """Create `path` 0600 if it is missing; take group and other access away if we own it."""
-        import os
-        import stat
-
-        if create:
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-        try:
-            info = path.stat()
-        except FileNotFoundError:
-            return
-        owned = info.st_uid == os.getuid() if hasattr(os, "getuid") else False
-        if info.st_mode & 0o077 and owned and stat.S_ISREG(info.st_mode):
-            os.chmod(path, 0o600)
-
-
-class MessageSnapshot:
-    """Reads of one moment on a connection of its own (WAL): a listing written out piece by piece
-    sees no commit made meanwhile and keeps no writer waiting, and holds one batch at a time."""
-
-    BATCH = 500
-
-    def __init__(self, path: str, where: str, args: tuple):
-        self.where, self.args = where, args
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("BEGIN")
-        self.db.execute("SELECT 1 FROM messages LIMIT 1").fetchall()  # the snapshot starts at its first read
-
-    def rows(self) -> Iterator[dict[str, Any]]:
-        sql = f"SELECT {Store.MESSAGE_COLUMNS} FROM messages{self.where} ORDER BY seq"
-        cursor = self.db.execute(sql, self.args)
-        while batch := cursor.fetchmany(self.BATCH):
-            yield from (dict(row) for row in batch)
-
-    def names_clash_with_ids(self) -> bool:
-        """Whether a message's name is also a listed message's id (links keyed by name must then be
-        built whole: see web.link_pairs)."""
-        sql = "SELECT 1 FROM messages a JOIN messages b ON b.id = a.name"
-        if self.args:
-            sql += " WHERE a.queue_id = ? AND b.queue_id = ?"
-        args = self.args * 2
-        return self.db.execute(sql, args).fetchone() is not None
-
-    def close(self) -> None:
-        self.db.close()
