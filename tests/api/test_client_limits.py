@@ -59,6 +59,18 @@ def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[int]:
         listener.close()
 
 
+def list_with_timeout_1(cli, port: int) -> tuple[object, float]:
+    """`queues list` with --timeout 1 against a server on `port`: its result, and how long it took."""
+    started = time.monotonic()
+    result = cli("--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", KEY, "--timeout", "1", "queues", "list")
+    return result, time.monotonic() - started
+
+
+def assert_timed_out(result, port: int) -> None:
+    assert result.exit_code == 7
+    assert result.stderr.splitlines()[0] == f"Error: no response from http://127.0.0.1:{port} within 1s (timeout)"
+
+
 def test_a_trickling_reply_is_cut_at_the_timeout(cli):
     """Headers at once, then a byte every 0.1 s: no single read ever times out."""
 
@@ -69,13 +81,8 @@ def test_a_trickling_reply_is_cut_at_the_timeout(cli):
             time.sleep(0.1)
 
     with raw_server(trickle) as port:
-        started = time.monotonic()
-        result = cli(
-            "--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", KEY, "--timeout", "1", "queues", "list"
-        )
-        elapsed = time.monotonic() - started
-    assert result.exit_code == 7
-    assert result.stderr.splitlines()[0] == f"Error: no response from http://127.0.0.1:{port} within 1s (timeout)"
+        result, elapsed = list_with_timeout_1(cli, port)
+    assert_timed_out(result, port)
     assert 0.9 < elapsed < 2.5  # the whole call, retries included, within --timeout
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.test_client_limits import raw_server
+from tests.api.test_client_limits import assert_timed_out, list_with_timeout_1, raw_server
 from tests.conftest import clean_env
 
 DISCUE = Path(sys.executable).with_name("discue")
@@ -31,13 +31,8 @@ def test_a_stall_after_part_of_a_reply_ends_at_the_deadline_not_a_read_timeout_l
         time.sleep(5)
 
     with raw_server(stall) as port:
-        started = time.monotonic()
-        result = cli(
-            "--api-endpoint", f"http://127.0.0.1:{port}/v1", "--api-key", KEY, "--timeout", "1", "queues", "list"
-        )
-        elapsed = time.monotonic() - started
-    assert result.exit_code == 7
-    assert result.stderr.splitlines()[0] == f"Error: no response from http://127.0.0.1:{port} within 1s (timeout)"
+        result, elapsed = list_with_timeout_1(cli, port)
+    assert_timed_out(result, port)
     assert 0.9 < elapsed < 1.45
 
 

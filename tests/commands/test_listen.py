@@ -18,7 +18,7 @@ import pytest
 
 from discue_cli.output.formats import delivery_line, escape_controls
 from tests.conftest import start_server
-from tests.emulator.test_delivery import DISCUE, FAST, Api, Listener
+from tests.emulator.test_delivery import DISCUE, FAST, Api
 
 QUEUE_ID = "180994c0-b6b2-4d0e-b7ad-414716e83386"
 LISTENER_ID = "36a650fc-9594-47d3-9c36-26b89b464858"
@@ -84,28 +84,6 @@ def delivering(tmp_path):
     yield start
     for server in servers:
         server.stop()
-
-
-@pytest.fixture
-def running():
-    started: list[Listening] = []
-
-    def start(*args, **kwargs) -> Listening:
-        started.append(Listening(*args, **kwargs))
-        return started[-1]
-
-    yield start
-    for listening in started:
-        if listening.process.poll() is None:
-            listening.process.kill()
-            listening.process.wait(timeout=5)
-
-
-@pytest.fixture
-def hook():
-    app = Listener()
-    yield app
-    app.close()
 
 
 def free_port() -> int:

@@ -9,9 +9,8 @@ import signal
 import httpx
 import pytest
 
-from tests.commands.test_listen import Listening
 from tests.conftest import Served, start_server
-from tests.emulator.test_delivery import FAST, Listener
+from tests.emulator.test_delivery import FAST
 
 GENERATIONS = ["2022-05", "2023-04", "2024-08"]
 
@@ -45,28 +44,6 @@ def delivering(tmp_path, generation):
     server = start_server(tmp_path / "listen.sqlite3", *FAST, "--api-version", generation)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def running():
-    started: list[Listening] = []
-
-    def start(*args, **kwargs) -> Listening:
-        started.append(Listening(*args, **kwargs))
-        return started[-1]
-
-    yield start
-    for listening in started:
-        if listening.process.poll() is None:
-            listening.process.kill()
-            listening.process.wait(timeout=5)
-
-
-@pytest.fixture
-def hook():
-    app = Listener()
-    yield app
-    app.close()
 
 
 def test_deliveries_are_printed_and_sigterm_removes_the_listener(delivering, running, generation):
