@@ -12,7 +12,7 @@ from starlette.responses import Response
 from discue_cli.emulator import views
 from discue_cli.emulator.schema import SchemaError, check_message, has_pattern
 from discue_cli.emulator.snapshot import MessageSnapshot
-from discue_cli.emulator.store import DAY_MS, NameTaken, now_ms
+from discue_cli.emulator.store import DAY_MS, NameTaken, NewMessage, now_ms
 from discue_cli.emulator.streaming import Lazy
 from discue_cli.emulator.views import Call
 from discue_cli.emulator.web import Problem, link_pairs
@@ -220,7 +220,10 @@ async def add_message(call: Call) -> Response:
                 check_message(queue["schema"], data)
         except SchemaError as exc:
             raise Problem(422, str(exc)) from None
-    row = call.store.add_message(queue_id, data, call.body.get(call.gen.name_key), new_id=call.gen.new_id)
+    new = NewMessage(
+        {"id": queue["id"], "name": queue["name"]}, data, call.body.get(call.gen.name_key), call.gen.new_id
+    )
+    row = need(await call.request.app.state.messages.add(new))  # None: the queue was deleted meanwhile
     call.request.app.state.on_message()
     return message_reply(call, row)
 

@@ -162,6 +162,7 @@ def serve_forever(
     """
     import uvicorn
 
+    from discue_cli.emulator.coalesce import protocol_class
     from discue_cli.emulator.delivery import Broadcaster
 
     console = Log(log, options.log_level)
@@ -208,6 +209,7 @@ def serve_forever(
                 access_log=False,
                 lifespan="on",
                 timeout_graceful_shutdown=HTTP_GRACE,
+                http=protocol_class(),  # each reply in one send
             )
             try:
                 with routed_logs(console):

@@ -48,11 +48,27 @@ def reply(request: Request, body: dict[str, Any], status: int = 200) -> Response
     return Response(text, status_code=status, media_type="application/json")
 
 
+ORIGINS: dict[tuple[Any, ...], str] = {}
+
+
 def base_url(request: Request) -> str:
-    """Scheme, host and the /v1 prefix when the caller used it: links lead back the same way."""
-    url = request.url
-    prefix = "/v1" if url.path == "/v1" or url.path.startswith("/v1/") else ""
-    return f"{url.scheme}://{url.netloc}{prefix}"
+    """Scheme, host and the /v1 prefix when the caller used it: links lead back the same way.
+
+    The origin is Starlette's (request.url's scheme and netloc, from the Host header or the server's
+    address), worked out once per scheme, Host and address: building request.url for every reply
+    cost more than the rest of a GET's reply."""
+    scope = request.scope
+    path = scope["path"]
+    prefix = "/v1" if path == "/v1" or path.startswith("/v1/") else ""
+    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    key = (scope.get("scheme", "http"), host, scope.get("server"))
+    origin = ORIGINS.get(key)
+    if origin is None:
+        if len(ORIGINS) >= 256:
+            ORIGINS.clear()
+        url = request.url
+        origin = ORIGINS[key] = f"{url.scheme}://{url.netloc}"
+    return origin + prefix
 
 
 def named_links(
