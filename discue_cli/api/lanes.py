@@ -1,19 +1,17 @@
 """A batch sender's connection ("lane"): one keep-alive connection, driven straight on asyncio.
 
-httpx's own stack spends most of a batch's client CPU around the bytes, not on them: anyio wraps
-every socket read and write in a cancel scope and a deadline, httpcore's locks yield to the event
-loop on each acquire (three loop turns a request), and the pool asks the socket whether it is still
-open with two system calls a request. A lane has one sender, one connection and one request at a
-time, so it needs none of that. What it keeps is httpcore's HTTP/1.1 connection (h11, the same
-errors, the same reuse rules) on a socket stream of our own:
+Around the bytes, httpx's stack spent most of a batch's client CPU: anyio wraps every socket read
+and write in a cancel scope and a deadline, httpcore's anyio locks yield to the event loop on each
+acquire, and the pool's bookkeeping (events, shields, a socket query) runs on every request. A lane
+has one sender, one connection and one request at a time, so it needs none of that. It keeps
+httpcore's HTTP/1.1 connection (h11, the same errors, the same reuse rules) on a stream of our own:
 
 - `SocketStream` is an asyncio.Protocol: the loop hands it what arrives, a read takes from that
-  buffer, and a write is buffered until the next read so that a request leaves in one send
-  (httpcore writes the headers and the body apart; on loopback each send runs the receiver's
-  network stack too).
+  buffer, and writes are held until the next read so that a request leaves in one send (httpcore
+  writes the headers and the body apart; on loopback each send runs the receiver's network stack).
 - `OneConnection` takes the place of httpx's connection pool: it opens the connection (TLS with the
-  transport's own SSL context) and opens a new one where the pool would: when the server closed the
-  idle one, or it idled past the keep-alive expiry.
+  pool's own SSL context) and opens a new one where the pool would: when the server closed the idle
+  one, or it idled past the keep-alive expiry.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ import ssl
 from typing import Any
 
 import httpcore
-from httpcore._utils import is_socket_readable  # httpcore's own test of an idle connection
 
 FLUSH_AT = 64 * 1024  # a large body still leaves in pieces this size
 READ_LIMIT = 256 * 1024  # stop reading from the socket while this much waits unread
@@ -173,12 +170,26 @@ class SocketStream(asyncio.Protocol, httpcore.AsyncNetworkStream):
             # Idle and readable means the server closed it (or broke HTTP): what the pool asks.
             if self.received or self.at_eof:
                 return True
-            return is_socket_readable(self.transport.get_extra_info("socket"))
+            return socket_readable(self.transport.get_extra_info("socket"))
         name = EXTRA_INFO.get(info)
         return self.transport.get_extra_info(name) if name and self.transport else None
 
 
 EXTRA_INFO = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
+
+
+def socket_readable(sock: Any) -> bool:
+    """httpcore's test of an idle connection (one poll, no read): readable, or gone, means closed."""
+    import select
+
+    fd = sock.fileno() if sock is not None else -1
+    if fd < 0:
+        return True
+    if not hasattr(select, "poll"):  # Windows
+        return bool(select.select([fd], [], [], 0)[0])
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 async def connect(host: str, port: int, timeout: float | None, socket_options: Any = None) -> SocketStream:

@@ -148,9 +148,11 @@ def test_a_lane_sends_what_the_pooled_client_sends():
     assert b"\r\nX-API-KEY: " + KEY.encode() + b"\r\n" in laned
 
 
-def test_a_connection_the_server_closed_between_requests_is_opened_again():
+@pytest.mark.parametrize("seen_by_the_loop", [True, False], ids=["loop had a turn", "loop had no turn"])
+def test_a_connection_the_server_closed_between_requests_is_opened_again(seen_by_the_loop):
     """The server answers, then closes the kept-alive connection: the next request goes on a new one,
-    transparently (a POST too: it was never sent on the closed connection)."""
+    transparently (a POST too: it was never sent on the closed connection). Whether or not the event
+    loop has run since the close arrived (without a turn, only the socket itself can tell)."""
 
     def answer_then_close(conn: socket.socket, number: int, request: bytes) -> bool:
         conn.sendall(reply())
@@ -163,7 +165,10 @@ def test_a_connection_the_server_closed_between_requests_is_opened_again():
                 lane = client.lane()
                 for count in (1, 2, 3):
                     assert await lane.request(*POST, json_body={"data": "m"}) == {"message": {"id": "m1"}}
-                    await asyncio.to_thread(seen.wait_closed, count)
+                    if seen_by_the_loop:
+                        await asyncio.to_thread(seen.wait_closed, count)
+                    else:
+                        seen.wait_closed(count)  # the loop is held: the stream has not seen the close
                 await lane.aclose()
 
         run(go())
