@@ -328,10 +328,10 @@ class Client:
     def lane(self) -> Client:
         """This client on a connection of its own, for one of a batch's senders.
 
-        A pool shared by every sender scans all its connections on each request (asking each socket
-        whether it is still open): at 32 senders that was half the client's CPU, and the rate fell as
-        concurrency rose. A pool of one per sender keeps the cost per message flat. Closing a lane
-        closes its connection only."""
+        A pool shared by every sender scanned all its connections on each request (asking each socket
+        whether it was still open): at 32 senders that was half the client's CPU, and the rate fell as
+        concurrency rose. A connection per sender keeps the cost per message flat, and api/lanes.py
+        drives it on asyncio without a pool. Closing a lane closes its connection only."""
         if self._transport is not None or self.sync:
             return self
         import copy
