@@ -316,6 +316,8 @@ class Client:
             if made is not None:
                 transport, self.backend = made
         self._parsed: dict[str, httpx.URL] = {}
+        self._direct: httpx.AsyncBaseTransport | None = None  # a lane's transport, sent to without AsyncClient
+        self._direct_headers: list[tuple[bytes, bytes]] = []
         self._options: dict[str, Any] = dict(headers=headers, timeout=timeout, verify=verify, trust_env=True)
         if self.sync:
             self._http: Any = httpx.Client(**self._options, transport=transport, limits=limits)
@@ -326,10 +328,10 @@ class Client:
     def lane(self) -> Client:
         """This client on a connection of its own, for one of a batch's senders.
 
-        A pool shared by every sender scans all its connections on each request (asking each socket
-        whether it is still open): at 32 senders that was half the client's CPU, and the rate fell as
-        concurrency rose. A pool of one per sender keeps the cost per message flat. Closing a lane
-        closes its connection only."""
+        A pool shared by every sender scanned all its connections on each request (asking each socket
+        whether it was still open): at 32 senders that was half the client's CPU, and the rate fell as
+        concurrency rose. A connection per sender keeps the cost per message flat, and api/lanes.py
+        drives it on asyncio without a pool. Closing a lane closes its connection only."""
         if self._transport is not None or self.sync:
             return self
         import copy
@@ -339,12 +341,28 @@ class Client:
         twin = copy.copy(self)
         twin.closers = []
         one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        transport = httpx.AsyncHTTPTransport(verify=self._options["verify"], limits=one)
-        from discue_cli.api.lanes import coalesce_writes
+        if self.proxied():
+            twin._http = httpx.AsyncClient(**self._options, limits=one)  # httpx mounts the proxy's transport
+            return twin
+        from discue_cli.api.lanes import lane_transport
 
-        coalesce_writes(transport)
-        twin._http = httpx.AsyncClient(**self._options, transport=transport, limits=one)
+        # The lane sends straight to its transport: AsyncClient.send's auth, redirect, cookie and
+        # event-hook steps were a tenth of a batch's CPU and do nothing here (redirects are refused,
+        # the API sets no cookies). The AsyncClient stays for its headers, timeouts and closing.
+        twin._direct = lane_transport(self._options["verify"], one.keepalive_expiry)
+        twin._http = httpx.AsyncClient(**self._options, transport=twin._direct, limits=one)
+        twin._direct_headers = twin._http.headers.raw
         return twin
+
+    def proxied(self) -> bool:
+        """Whether the environment sends this endpoint through a proxy (HTTP_PROXY, HTTPS_PROXY,
+        ALL_PROXY, less NO_PROXY): then httpx's client mounted a proxy transport for it. Asked of
+        httpx itself, so its rules hold; where this httpx cannot be asked, the answer is yes (the
+        slower path, through httpx's client, is right either way)."""
+        pick = getattr(self._http, "_transport_for_url", None)
+        if pick is None or not hasattr(self._http, "_transport"):
+            return True
+        return pick(self.parsed(self.base_url)) is not self._http._transport
 
     async def __aenter__(self) -> Client:
         return self
@@ -480,10 +498,22 @@ class Client:
             await asyncio.sleep(0)  # a turn for the loop, so a signal's cancel lands between two calls
 
         async with asyncio.timeout(deadline - time.monotonic()):
-            request = self._http.build_request(
-                method, self.parsed(url), params=query or None, content=content, headers=headers
-            )
-            response = await self._http.send(request, stream=True)
+            if self._direct is not None:
+                request = httpx.Request(
+                    method,
+                    self.parsed(url),
+                    params=query or None,
+                    content=content,
+                    headers=[*self._direct_headers, *headers.items()],
+                    extensions={"timeout": self._http.timeout.as_dict()},
+                )
+                response = await self._direct.handle_async_request(request)
+                response.request = request
+            else:
+                request = self._http.build_request(
+                    method, self.parsed(url), params=query or None, content=content, headers=headers
+                )
+                response = await self._http.send(request, stream=True)
             try:
                 return response.status_code, response.headers, await read_body(response)
             finally:
