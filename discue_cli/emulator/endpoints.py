@@ -159,7 +159,7 @@ def endpoints(gen: Generation) -> list[Endpoint]:
             "messages",
             "GetMessageResponse",
             body(message_fields, ("data",)),
-            errors=(422,) if later else (),
+            errors=(409, 422) if later else (),
         ),
         Endpoint("GET", qm + "/{message_id}", h.get_message, "Get a message by id", "messages", "GetMessageResponse"),
         Endpoint(

@@ -5,7 +5,7 @@ event): a third of what a POST cost the server. Requests that arrive together (a
 any concurrent clients) are parsed in one turn of the loop, and each handler queues its message
 here; the first to queue one asks for a flush on the next turn, which stores them all and commits
 once. Every reply still waits for its message's COMMIT, so what was acknowledged is on disk, as
-before. Alone, a message waits for one turn of the loop and no more.
+before. A message that nothing else could join (no other request is ready to run) is stored at once.
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ class MessageWriter:
     async def add(self, new: NewMessage) -> dict[str, Any] | None:
         """The stored message (None when its queue was deleted meanwhile), once it is committed."""
         loop = asyncio.get_running_loop()
+        if not self.pending and not getattr(loop, "_ready", True):
+            # Nothing else will run before the loop next waits for the network: no request could
+            # join this message's transaction, and waiting a turn for one would cost the turn.
+            # (`_ready` is asyncio's queue of what runs next; another loop may lack it: then group.)
+            return self.store.add_messages([new])[0]
         future = loop.create_future()
         self.pending.append((new, future))
         if len(self.pending) == 1:

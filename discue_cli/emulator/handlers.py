@@ -12,7 +12,7 @@ from starlette.responses import Response
 from discue_cli.emulator import views
 from discue_cli.emulator.schema import SchemaError, check_message, has_pattern
 from discue_cli.emulator.snapshot import MessageSnapshot
-from discue_cli.emulator.store import DAY_MS, NameTaken, NewMessage, now_ms
+from discue_cli.emulator.store import DAY_MS, STALE, NameTaken, NewMessage, now_ms
 from discue_cli.emulator.streaming import Lazy
 from discue_cli.emulator.views import Call
 from discue_cli.emulator.web import Problem, link_pairs
@@ -178,6 +178,8 @@ async def delete_listener(call: Call) -> Response:
 
 # -- messages
 
+SCHEMA_RACES = 5  # a message checked against a schema that changed meanwhile is checked again, so often
+
 
 def message_reply(call: Call, row: dict[str, Any]) -> Response:
     return call.reply({"message": views.message(call, row), "_links": {"self": call.link(views.message_path(row))}})
@@ -210,22 +212,25 @@ def message_listing(call: Call, queue_id: str | None, path: str) -> Response:
 async def add_message(call: Call) -> Response:
     """Store a message; on a queue with a schema, only data that satisfies it (else 422, stating why)."""
     queue_id = call.params["queue_id"]
-    queue = need(call.store.get_queue(queue_id, listeners=False))
     data = call.body["data"]
-    if queue["schema"]:
-        try:
-            if has_pattern(queue["schema"]):  # in a thread: other requests go on while the patterns run
-                await asyncio.to_thread(check_message, queue["schema"], data)
-            else:
-                check_message(queue["schema"], data)
-        except SchemaError as exc:
-            raise Problem(422, str(exc)) from None
-    new = NewMessage(
-        {"id": queue["id"], "name": queue["name"]}, data, call.body.get(call.gen.name_key), call.gen.new_id
-    )
-    row = need(await call.request.app.state.messages.add(new))  # None: the queue was deleted meanwhile
-    call.request.app.state.on_message()
-    return message_reply(call, row)
+    for attempt in range(SCHEMA_RACES):
+        text, schema = need(call.store.queue_schema(queue_id, fresh=attempt > 0))
+        if schema:
+            try:
+                if has_pattern(schema):  # in a thread: other requests go on while the patterns run
+                    await asyncio.to_thread(check_message, schema, data)
+                else:
+                    check_message(schema, data)
+            except SchemaError as exc:
+                if attempt == 0:
+                    continue  # the schema kept in memory may be out of date: refuse only by the stored one
+                raise Problem(422, str(exc)) from None
+        new = NewMessage(queue_id, text, data, call.body.get(call.gen.name_key), call.gen.new_id)
+        row = need(await call.request.app.state.messages.add(new))  # None: the queue was deleted meanwhile
+        if row != STALE:  # else its schema changed since it was read: check the data against the new one
+            call.request.app.state.on_message()
+            return message_reply(call, row)
+    raise Problem(409, "Conflict: the queue's schema kept changing while the message was checked; send it again")
 
 
 async def get_message(call: Call) -> Response:

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import sqlite3
 import threading
@@ -78,6 +79,30 @@ BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" 
 TO_SORTED = bytes.maketrans(BASE64URL, SORTED_ALPHABET.encode())
 
 
+class RandomBytes:
+    """os.urandom read 4 KiB at a time: each row's id takes 10 bytes, and a getrandom() system call
+    for each was a tenth of what SQLite spent on the row."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pool = b""
+        self.at = 0
+        os.register_at_fork(after_in_child=self.forget)  # a child must not hand out its parent's bytes
+
+    def forget(self) -> None:
+        self.pool, self.at = b"", 0
+
+    def take(self, count: int) -> bytes:
+        with self.lock:
+            if self.at + count > len(self.pool):
+                self.pool, self.at = os.urandom(4096), 0
+            self.at += count
+            return self.pool[self.at - count : self.at]
+
+
+RANDOM = RandomBytes()
+
+
 def short_id() -> str:
     """A 21-character id over nanoid's alphabet, as from the 2023-04 generation on: the time in
     milliseconds (48 bits), then 78 random bits.
@@ -89,13 +114,16 @@ def short_id() -> str:
     first character is 'V' (the time's top bits, with the 48th set) for 4,000 years: never '-',
     which a shell user could only pass after `--`."""
     stamp = time.time_ns() // 1_000_000 | 1 << 47
-    raw = base64.urlsafe_b64encode(stamp.to_bytes(6, "big") + secrets.token_bytes(10))[:21]
+    raw = base64.urlsafe_b64encode(stamp.to_bytes(6, "big") + RANDOM.take(10))[:21]
     return raw.translate(TO_SORTED).decode("ascii")
+
+
+CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical(value: Any) -> str:
     """The one JSON text of a value: sorted keys, no spaces (a queue schema's id is the sha256 of it)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return CANONICAL.encode(value)
 
 
 def schema_id(schema_text: str | None) -> str | None:
@@ -104,12 +132,17 @@ def schema_id(schema_text: str | None) -> str | None:
 
 @dataclass
 class NewMessage:
-    """A message to store: its queue's id and name (for the event), data, name, and how ids are made."""
+    """A message to store in a queue whose schema (its stored text, None for none) the data was
+    checked against, with its name and how ids are made."""
 
-    queue: dict[str, Any]
+    queue_id: str
+    schema: str | None
     data: str
     name: str | None
     new_id: IdFactory
+
+
+STALE = "stale"  # add_messages: the queue's schema is no longer the one the message was checked against
 
 
 class NameTaken(Exception):
@@ -130,6 +163,7 @@ class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.lock = threading.RLock()
+        self._schemas: dict[str, tuple[str | None, dict[str, Any] | None]] = {}  # see queue_schema
         self._last_used: dict[str, int] = {}
         try:
             if str(path) != ":memory:":
@@ -448,42 +482,75 @@ class Store:
     def add_message(
         self, queue_id: str, data: str, name: str | None = None, *, new_id: IdFactory = uuid_id
     ) -> dict[str, Any]:
-        """Store a message and, in the same transaction, one pending delivery per listener it predates."""
-        queue = self._one("SELECT id, name FROM queues WHERE id = ?", (queue_id,))
-        if queue is None:
-            raise sqlite3.IntegrityError("FOREIGN KEY constraint failed: no such queue")
-        row = self.add_messages([NewMessage(queue, data, name, new_id)])[0]
-        if row is None:  # deleted meanwhile
-            raise sqlite3.IntegrityError("FOREIGN KEY constraint failed: no such queue")
-        return row
+        """Store a message (not checked against its queue's schema) and, in the same transaction, one
+        pending delivery per listener it predates. sqlite3.IntegrityError when there is no such queue."""
+        while True:
+            queue = self._one("SELECT schema FROM queues WHERE id = ?", (queue_id,))
+            if queue is None:
+                raise sqlite3.IntegrityError("FOREIGN KEY constraint failed: no such queue")
+            row = self.add_messages([NewMessage(queue_id, queue["schema"], data, name, new_id)])[0]
+            if row is None:  # deleted meanwhile
+                raise sqlite3.IntegrityError("FOREIGN KEY constraint failed: no such queue")
+            if row != STALE:
+                return row
 
-    def add_messages(self, batch: list[NewMessage]) -> list[dict[str, Any] | None]:
+    def add_messages(self, batch: list[NewMessage]) -> list[dict[str, Any] | str | None]:
         """Store each message of `batch` as add_message does, all in one transaction (one COMMIT:
-        a third of a message's cost when each had its own); None for one whose queue is gone."""
-        rows: list[dict[str, Any] | None] = []
+        a third of a message's cost when each had its own). For each, the stored row; None where the
+        queue is gone; STALE where its schema is no longer the one the message was checked against.
+        The queue is read inside the transaction, so what is stored always met the schema in force."""
+        rows: list[dict[str, Any] | str | None] = []
         with self._transaction() as db:
             for new in batch:
+                queue = db.execute("SELECT name, schema FROM queues WHERE id = ?", (new.queue_id,)).fetchone()
+                if queue is None or queue["schema"] != new.schema:
+                    rows.append(None if queue is None else STALE)
+                    continue
                 message_id = new.new_id()
                 created = now_ms()
-                queue_id = new.queue["id"]
-                try:
-                    db.execute(
-                        "INSERT INTO messages (id, queue_id, name, data, created_at) VALUES (?, ?, ?, ?, ?)",
-                        (message_id, queue_id, new.name, new.data, created),
-                    )
-                except sqlite3.IntegrityError:  # only this statement is undone: the others stand
-                    rows.append(None)
-                    continue
+                db.execute(
+                    "INSERT INTO messages (id, queue_id, name, data, created_at) VALUES (?, ?, ?, ?, ?)",
+                    (message_id, new.queue_id, new.name, new.data, created),
+                )
                 db.execute(
                     "INSERT INTO deliveries (message_id, listener_id, next_attempt_at)"
                     " SELECT ?, id, ? FROM listeners WHERE queue_id = ?",
-                    (message_id, created, queue_id),
+                    (message_id, created, new.queue_id),
                 )
-                self._event(db, "message_added", queue=ref(new.queue), message={"id": message_id, "name": new.name})
+                self._event(
+                    db,
+                    "message_added",
+                    queue={"id": new.queue_id, "name": queue["name"]},
+                    message={"id": message_id, "name": new.name},
+                )
                 rows.append(
-                    {"id": message_id, "queue_id": queue_id, "name": new.name, "data": new.data, "created_at": created}
+                    {
+                        "id": message_id,
+                        "queue_id": new.queue_id,
+                        "name": new.name,
+                        "data": new.data,
+                        "created_at": created,
+                    }
                 )
         return rows
+
+    def queue_schema(self, queue_id: str, *, fresh: bool = False) -> tuple[str | None, dict[str, Any] | None] | None:
+        """A queue's schema as stored and parsed, for checking a message before add_messages; None when
+        there is no such queue. Kept in memory (`fresh` reads it again): a read of its own cost a POST
+        a tenth of its time, and add_messages tells when what was kept is out of date."""
+        if not fresh:
+            kept = self._schemas.get(queue_id)
+            if kept is not None:
+                return kept
+        row = self._one("SELECT schema FROM queues WHERE id = ?", (queue_id,))
+        if row is None:
+            self._schemas.pop(queue_id, None)
+            return None
+        if len(self._schemas) >= 1024:
+            self._schemas.clear()
+        text = row["schema"]
+        kept = self._schemas[queue_id] = (text, json.loads(text) if text else None)
+        return kept
 
     def _message_event(self, db: sqlite3.Connection, kind: str, queue_id: str, message_id: str) -> bool:
         row = db.execute(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 MAX_BODY = 1024 * 1024
@@ -41,10 +42,13 @@ def flag(request: Request, name: str) -> bool:
     return values[0].lower() in TRUE
 
 
+COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once: json.dumps with
+PRETTY = json.JSONEncoder(ensure_ascii=False, indent=2)  # options builds an encoder for every call
+
+
 def reply(request: Request, body: dict[str, Any], status: int = 200) -> Response:
     """A JSON reply, indented when the caller asked for `pretty=true`."""
-    pretty = flag(request, "pretty")
-    text = json.dumps(body, indent=2 if pretty else None, ensure_ascii=False, separators=None if pretty else (",", ":"))
+    text = (PRETTY if flag(request, "pretty") else COMPACT).encode(body)
     return Response(text, status_code=status, media_type="application/json")
 
 
@@ -102,6 +106,7 @@ def link_pairs(
         yield key, {"href": base + path_of(item)}
 
 
+@functools.lru_cache(maxsize=256)  # clients send one Accept header or a few, on every request
 def accepts_json(accept: str | None) -> bool:
     if not accept:
         return True
@@ -122,12 +127,17 @@ async def read_capped(request: Request, cap: int = MAX_BODY) -> bytes:
         if int(declared) > cap:
             raise Problem(413, f"Payload Too Large: the body may have at most {cap} bytes")
     parts, size = [], 0
-    async for chunk in request.stream():
+    while True:  # request.stream()'s loop, without its async generator (a body is one message, mostly)
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > cap:
             raise Problem(413, f"Payload Too Large: the body may have at most {cap} bytes")
         parts.append(chunk)
-    return b"".join(parts)
+        if not message.get("more_body", False):
+            return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 async def read_json(request: Request, required: bool) -> dict[str, Any]:

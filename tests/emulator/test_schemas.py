@@ -130,3 +130,54 @@ def test_update_replaces_and_null_removes_the_schema(api, gen):
     assert (r.json()["queue"]["schema"], r.json()["queue"]["schema_id"]) == (None, None)
     assert "schema" not in r.json()["_links"]
     assert client.post(f"/queues/{queue_id}/messages", json={"data": "anything"}).status_code == 200
+
+
+def test_a_schema_another_process_changes_applies_to_the_next_message(api, gen):
+    """A queue's schema is kept in memory for its POSTs; what another connection to the database (another
+    process) changes applies all the same: dropped, replaced by a stricter one, or the queue deleted."""
+    writer, other = api(gen), api(gen)
+    queue_id = make_queue(writer, gen)["queue"]["id"]
+    messages = f"/queues/{queue_id}/messages"
+    assert writer.post(messages, json={"data": json.dumps(GOOD)}).status_code == 200
+    assert writer.post(messages, json={"data": "anything"}).status_code == 422  # the schema is in memory now
+
+    assert other.put(f"/queues/{queue_id}", json={"schema": None}).status_code == 200
+    assert writer.post(messages, json={"data": "anything"}).status_code == 200
+
+    assert other.put(f"/queues/{queue_id}", json={"schema": {"n": {"type": "number"}}}).status_code == 200
+    r = writer.post(messages, json={"data": '{"n": "1"}'})
+    assert (r.status_code, r.json()["title"]) == (422, "data.n: expected a number")
+    assert writer.post(messages, json={"data": '{"n": 1}'}).status_code == 200
+    stored = [m["data"] for m in other.get(messages).json()["messages"]]
+    assert stored == [json.dumps(GOOD), "anything", '{"n": 1}']
+
+    assert other.delete(f"/queues/{queue_id}").status_code == 200
+    assert writer.post(messages, json={"data": '{"n": 1}'}).status_code == 404
+
+
+def test_a_message_checked_against_a_schema_replaced_meanwhile_is_checked_again(api, db, gen, monkeypatch):
+    """The queue is read again inside the write's transaction: a message checked against a schema that
+    another process replaced before the write is checked against the new one, never stored unchecked."""
+    import sqlite3
+
+    from discue_cli.emulator import handlers
+    from discue_cli.emulator.store import canonical
+
+    writer, reader = api(gen), api(gen)
+    queue_id = make_queue(writer, gen, schema={"n": {"type": "string"}})["queue"]["id"]
+    checked, replaced = handlers.check_message, []
+
+    def replaced_meanwhile(schema, data):
+        if not replaced:  # another process, between this check and the write
+            with sqlite3.connect(db) as other:
+                other.execute(
+                    "UPDATE queues SET schema = ? WHERE id = ?", (canonical({"n": {"type": "number"}}), queue_id)
+                )
+            replaced.append(queue_id)
+        return checked(schema, data)
+
+    monkeypatch.setattr(handlers, "check_message", replaced_meanwhile)
+    r = writer.post(f"/queues/{queue_id}/messages", json={"data": '{"n": "1"}'})  # met the string schema
+    assert (replaced, r.status_code, r.json()["title"]) == ([queue_id], 422, "data.n: expected a number")
+    assert writer.post(f"/queues/{queue_id}/messages", json={"data": '{"n": 2}'}).status_code == 200
+    assert [m["data"] for m in reader.get(f"/queues/{queue_id}/messages").json()["messages"]] == ['{"n": 2}']
