@@ -52,6 +52,27 @@ def test_checkpoints_run_on_their_own_thread_and_the_wal_starts_over(tmp_path):
         reopened.close()
 
 
+def test_when_writes_pause_what_the_wal_holds_is_copied_and_the_next_writer_starts_it_over(tmp_path):
+    """Between `every` commits nothing is copied; a pause of IDLE seconds is enough. (Under writers that
+    never pause, SAFETY_PAGES bounds the WAL.)"""
+    db = tmp_path / "idle.sqlite3"
+    store = Store(db)
+    try:
+        store._checkpointer.every = 50
+        queue_id = store.create_queue("q")["id"]
+        for i in range(49):
+            store.add_message(queue_id, f"m{i}")
+        await_passes(store._checkpointer, 1)  # the 50th commit started the thread
+        for i in range(30):  # fewer than `every` commits: only a pause gets them copied
+            store.add_message(queue_id, f"more {i}")
+        await_passes(store._checkpointer, 2)
+        grown = wal_frames(db)
+        store.add_message(queue_id, "after the pause")
+        assert wal_frames(db) < 20 < grown
+    finally:
+        store.close()
+
+
 def test_acknowledged_messages_survive_a_killed_server(tmp_path):
     db = tmp_path / "killed.sqlite3"
     server = start_server(db, "--no-deliver")
