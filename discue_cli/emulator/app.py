@@ -178,6 +178,8 @@ class LocalDiscue(Starlette):
         request = Request(scope, receive, send)
         try:
             response = await handler(request)
+        except HTTPException as exc:  # as Starlette's ExceptionMiddleware: answered, nothing to log
+            response = await http_error(request, exc)
         except Exception as exc:  # a bug: as Starlette's ServerErrorMiddleware, a 500, and the server logs it
             await (await http_error(request, exc))(scope, receive, send)
             raise

@@ -29,7 +29,9 @@ class MessageWriter:
             # Nothing else will run before the loop next waits for the network: no request could
             # join this message's transaction, and waiting a turn for one would cost the turn.
             # (`_ready` is asyncio's queue of what runs next; another loop may lack it: then group.)
-            return self.store.add_messages([new])[0]
+            row = self.store.add_messages([new])[0]
+            self.groups += 1
+            return row
         future = loop.create_future()
         self.pending.append((new, future))
         if len(self.pending) == 1:

@@ -37,7 +37,7 @@ ODD_TARGETS = ("/", "/v1", "/v1/", "/v1//", "/v1queues", "/v1/v1/queues", "/v1//
 
 
 class Replay:
-    """The clock and the randomness the store draws (store.time, store.secrets, store.uuid), started
+    """The clock and the randomness the store draws (store.time, store.secrets, store.uuid, store.RANDOM), started
     afresh for each request: both apps of a pair make the same ids, keys and times."""
 
     def __init__(self) -> None:
@@ -76,6 +76,7 @@ def replay(monkeypatch) -> Replay:
     )
     monkeypatch.setattr(store_module, "secrets", fake)
     monkeypatch.setattr(store_module, "uuid", SimpleNamespace(uuid4=replay.uuid4))
+    monkeypatch.setattr(store_module.RANDOM, "take", replay.token_bytes)  # ids' random bytes
     return replay
 
 
@@ -338,3 +339,28 @@ def test_a_handler_that_fails_answers_500_and_raises_on_both_paths(tmp_path, mon
     assert (start["status"], dict(start["headers"])[b"content-type"]) == (500, b"application/json")
     assert body["body"] == b'{"title":"Internal Server Error","status":500}'
     assert raised == ("raised", "RuntimeError", "a bug in list_queues")
+
+
+def test_an_http_exception_in_a_handler_is_answered_without_raising_on_both_paths(tmp_path, monkeypatch):
+    """Starlette answers its HTTPException with the app's handler and logs nothing: so does the fast path."""
+    from starlette.exceptions import HTTPException
+
+    async def refused(call):
+        raise HTTPException(418)
+
+    monkeypatch.setattr(handlers, "list_queues", refused)
+    app = create_app(tmp_path / "emu.sqlite3", require_key=True, api_key=ROOT_KEY)
+
+    async def bypass(scope, receive, send):
+        await Starlette.__call__(app, scope, receive, send)
+
+    async def both() -> tuple[list, list]:
+        return await drive(app, Exchange("GET", "/v1/queues")), await drive(bypass, Exchange("GET", "/v1/queues"))
+
+    try:
+        fast, slow = asyncio.run(both())
+    finally:
+        app.state.store.close()
+    assert fast == slow
+    start, body, *rest = fast
+    assert (start["status"], body["body"], rest) == (418, b'{"title":"I\'m a Teapot","status":418}', [])
