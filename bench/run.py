@@ -334,7 +334,7 @@ def server_figures(args: argparse.Namespace, work: str) -> None:
     and serves as many requests a second as it can; that is the figure the targets are read on. One
     Python client cannot load a server that far (it is the slower side), so the server's CPU per
     request under it is shown too: there the server is mostly idle and each message comes alone."""
-    server = start_server(Path(work) / "served.sqlite3", "--no-deliver")
+    server = start_server(Path(work) / "capacity.sqlite3", "--no-deliver")
     peers = {"httptools": start_peer("httptools"), "h11": start_peer("h11")}
     post_script = Path(work) / "post.lua"
     post_script.write_text(WRK_POST)
