@@ -36,10 +36,21 @@ class MessageWriter:
         self.pending.append((new, future))
         if len(self.pending) == 1:
             loop.call_soon(self.flush)
-        return await future
+        try:
+            return await future
+        except asyncio.CancelledError:
+            if future.cancelled():
+                raise  # cancelled while waiting for its group: flush leaves it out, nothing is stored
+            # Stored already (the cancel came after the flush): the reply must say so, as a 503 would
+            # have the client send it again. The request finishes instead; it takes no more waiting.
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            return future.result()
 
     def flush(self) -> None:
-        group, self.pending = self.pending, []
+        group = [(new, future) for new, future in self.pending if not future.done()]  # not the cancelled
+        self.pending = []
         if not group:
             return
         try:
@@ -53,5 +64,4 @@ class MessageWriter:
             return
         self.groups += 1
         for (_, future), row in zip(group, rows, strict=True):
-            if not future.done():  # its request was cancelled: the message stays stored, as before
-                future.set_result(row)
+            future.set_result(row)

@@ -159,3 +159,56 @@ def test_a_database_failure_in_a_group_answers_every_request_507_and_stores_none
     after = run(app, lambda client: client.post(f"/queues/{queue_id}/messages", json={"data": "later"}))
     assert after.status_code == 200
     assert [data for _, _, data in stored(app)] == ["later"]
+
+
+def test_a_request_cancelled_before_its_group_is_stored_stores_nothing(tmp_path):
+    """A request cancelled while its message waits for the group (serve's grace period ended, say) gets
+    a 503 from serve, which tells the client it was not stored: so it must not be."""
+    from discue_cli.emulator.grouped import MessageWriter
+    from discue_cli.emulator.store import NewMessage, short_id
+
+    store = Store(tmp_path / "cancel.sqlite3")
+    queue_id = store.create_queue("q")["id"]
+    writer = MessageWriter(store)
+
+    async def scenario() -> None:
+        waiting = asyncio.create_task(writer.add(NewMessage(queue_id, None, "cancelled", None, short_id)))
+        joined = asyncio.create_task(writer.add(NewMessage(queue_id, None, "kept", None, short_id)))
+        while len(writer.pending) < 2:
+            await asyncio.sleep(0)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert (await joined)["data"] == "kept"
+
+    try:
+        asyncio.run(scenario())
+        assert [m["data"] for m in store.list_messages(queue_id)] == ["kept"]
+    finally:
+        store.close()
+
+
+def test_a_request_cancelled_after_its_group_was_stored_still_answers_with_its_message(tmp_path):
+    """Stored already when the cancel lands: the reply must carry the message (a 503 would have the
+    client send it again, and store it twice), so the request finishes instead of being cancelled."""
+    from discue_cli.emulator.grouped import MessageWriter
+    from discue_cli.emulator.store import NewMessage, short_id
+
+    store = Store(tmp_path / "late.sqlite3")
+    queue_id = store.create_queue("q")["id"]
+    writer = MessageWriter(store)
+
+    async def scenario() -> dict:
+        request = asyncio.create_task(writer.add(NewMessage(queue_id, None, "stored", None, short_id)))
+        asyncio.create_task(asyncio.sleep(0))  # something else ready: the message waits for its group
+        while not writer.pending:
+            await asyncio.sleep(0)
+        writer.flush()  # the group is stored...
+        request.cancel()  # ...and the cancel lands before the request resumes
+        return await request
+
+    try:
+        row = asyncio.run(scenario())
+        assert [m["id"] for m in store.list_messages(queue_id)] == [row["id"]]
+    finally:
+        store.close()
