@@ -312,6 +312,21 @@ def test_the_fast_path_answers_every_request_as_starlette_does(tmp_path, replay,
     assert dump(tmp_path / "fast.sqlite3") == dump(tmp_path / "ref.sqlite3")
 
 
+def list_queues_both_ways(app) -> tuple[list, list]:
+    """GET /v1/queues through the app (the fast way), then through Starlette's own way; the app is closed."""
+
+    async def bypass(scope, receive, send):
+        await Starlette.__call__(app, scope, receive, send)
+
+    async def both() -> tuple[list, list]:
+        return await drive(app, Exchange("GET", "/v1/queues")), await drive(bypass, Exchange("GET", "/v1/queues"))
+
+    try:
+        return asyncio.run(both())
+    finally:
+        app.state.store.close()
+
+
 def test_a_handler_that_fails_answers_500_and_raises_on_both_paths(tmp_path, monkeypatch):
     """A bug in a handler: the same 500 JSON reply as Starlette's ServerErrorMiddleware sends, and the
     exception still reaches the server (uvicorn logs it)."""
@@ -322,17 +337,7 @@ def test_a_handler_that_fails_answers_500_and_raises_on_both_paths(tmp_path, mon
     monkeypatch.setattr(handlers, "list_queues", broken)  # endpoints() reads it when the app is made
     app = create_app(tmp_path / "emu.sqlite3", require_key=True, api_key=ROOT_KEY)
     starlette = app.middleware_stack = Counting(app.build_middleware_stack())
-
-    async def bypass(scope, receive, send):
-        await Starlette.__call__(app, scope, receive, send)
-
-    async def both() -> tuple[list, list]:
-        return await drive(app, Exchange("GET", "/v1/queues")), await drive(bypass, Exchange("GET", "/v1/queues"))
-
-    try:
-        fast, slow = asyncio.run(both())
-    finally:
-        app.state.store.close()
+    fast, slow = list_queues_both_ways(app)
     assert starlette.calls == 1  # the bypass only: the first went the fast way
     assert fast == slow
     start, body, raised = fast
@@ -349,18 +354,7 @@ def test_an_http_exception_in_a_handler_is_answered_without_raising_on_both_path
         raise HTTPException(418)
 
     monkeypatch.setattr(handlers, "list_queues", refused)
-    app = create_app(tmp_path / "emu.sqlite3", require_key=True, api_key=ROOT_KEY)
-
-    async def bypass(scope, receive, send):
-        await Starlette.__call__(app, scope, receive, send)
-
-    async def both() -> tuple[list, list]:
-        return await drive(app, Exchange("GET", "/v1/queues")), await drive(bypass, Exchange("GET", "/v1/queues"))
-
-    try:
-        fast, slow = asyncio.run(both())
-    finally:
-        app.state.store.close()
+    fast, slow = list_queues_both_ways(create_app(tmp_path / "emu.sqlite3", require_key=True, api_key=ROOT_KEY))
     assert fast == slow
     start, body, *rest = fast
     assert (start["status"], body["body"], rest) == (418, b'{"title":"I\'m a Teapot","status":418}', [])
