@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -35,7 +36,10 @@ class Source(Protocol):
 YIELD_EVERY = 64
 
 
-class _GiveUp(Exception):
+class StopBatch(Exception):
+    """Raised by a sender (or by `on_result`) to stop the batch as an endpoint that stopped answering
+    does: the other senders are cancelled, the lines in flight reported, and `error` says why."""
+
     def __init__(self, error: DiscueError):
         self.error = error
 
@@ -56,8 +60,9 @@ async def send_batch(
     """Send every line `source` gives as a message and report each line once.
 
     Returns None when the source ran out; else why it stopped early: Interrupted (a signal
-    cancelled the task) or the NoResponseError of an endpoint that stopped answering. Lines in
-    flight then are reported with an Interrupted error: they may or may not have arrived."""
+    cancelled the task), the NoResponseError of an endpoint that stopped answering, or the error
+    of a StopBatch that `on_result` raised. Lines in flight then are reported with an Interrupted
+    error: they may or may not have arrived."""
     in_flight: dict[int, LineResult] = {}
     no_response = 0  # lines in a row that got no response
 
@@ -78,7 +83,7 @@ async def send_batch(
                 del in_flight[item.index]
             on_result(item)
             if no_response >= give_up_after(concurrency):
-                raise _GiveUp(item.error)
+                raise StopBatch(item.error)
             if item.index % YIELD_EVERY == 0:
                 # An in-process transport (--local) reading a file never suspends: without this the
                 # loop would not see a signal until the whole batch was sent. Not after every line:
@@ -93,7 +98,7 @@ async def send_batch(
             return None
         except asyncio.CancelledError:
             stop: DiscueError = Interrupted()
-        except _GiveUp as exc:
+        except StopBatch as exc:
             stop = exc.error
         except BaseException:
             for task in senders:
@@ -101,12 +106,28 @@ async def send_batch(
             raise
         for task in senders:
             task.cancel()
-        await asyncio.gather(*senders, return_exceptions=True)
+        await through_a_signal(asyncio.wait(senders))
         for item in sorted(in_flight.values(), key=lambda i: i.index):
             item.error = Interrupted("stopped before the API acknowledged it")
-            on_result(item)
+            with contextlib.suppress(StopBatch):  # stopping already
+                on_result(item)
         return stop
     finally:
         for lane in lanes:
             if lane is not client:
-                await lane.aclose()
+                await through_a_signal(lane.aclose())
+
+
+async def through_a_signal(step: Awaitable[object]) -> None:
+    """Await a step of the batch's wind-down to its end, even when a stop signal cancels it meanwhile
+    (the first signal, coming after another stop: the reader went away, the endpoint stopped
+    answering). The wind-down reports the lines in flight; cut short, they would be in no file. The
+    signal is not lost: run_in_loop has it, and the exit code says it."""
+    task = asyncio.ensure_future(step)
+    while not task.done():
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError:
+            continue
+    if not task.cancelled() and task.exception() is not None:
+        raise task.exception()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -11,10 +12,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from discue_cli.api.batch import StopBatch
 from discue_cli.errors import DiscueError, Interrupted
 from discue_cli.output import Output
 
 SHOWN_FAILURES = 10
+
+
+class OutputClosed(DiscueError):
+    exit_code = 1
+
+    def __init__(self) -> None:
+        super().__init__("the output was closed (the program reading it went away): the batch stopped")
 
 
 @dataclass
@@ -100,6 +109,7 @@ class BatchReport:
         self._held: dict[int, Any] = {}
         self._next = 0
         self.started = time.perf_counter()
+        self.output_closed = False
 
     def on_result(self, item: Any) -> None:
         if item.error is None:
@@ -135,14 +145,29 @@ class BatchReport:
             reply = self._held.pop(self._next)
             self._next += 1
             if reply is not None:
-                self.out.show(reply, terminal_view=False)
+                self._show(reply)
 
     def finish(self) -> None:
         """Print the replies still held behind lines that never got one (a stop), in input order."""
         for index in sorted(self._held):
             if self._held[index] is not None:
-                self.out.show(self._held[index], terminal_view=False)
+                with contextlib.suppress(StopBatch):  # stopping already
+                    self._show(self._held[index])
         self._held.clear()
+
+    def _show(self, reply: Any) -> None:
+        """A reply on stdout; when the reader has gone away (`| head`, or Ctrl-C killed the whole
+        pipeline), the batch stops: what was not acknowledged still goes to the failed-lines file."""
+        if self.output_closed:
+            return
+        try:
+            self.out.show(reply, terminal_view=False)
+        except BrokenPipeError:
+            from discue_cli.output import silence_stdout
+
+            self.output_closed = True
+            silence_stdout()
+            raise StopBatch(OutputClosed()) from None
 
     def summary(self, queue: str, stop: DiscueError | None, flags: dict[str, Any] | None = None) -> int:
         """Say what happened on stderr (with -q, only when something did not go); the exit code."""
@@ -197,5 +222,10 @@ async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
         report.finish()
     finally:
         failed.close()
-    out.flush()
+    try:
+        out.flush()
+    except BrokenPipeError:  # the reader went away after the last line was sent: all of it went
+        from discue_cli.output import silence_stdout
+
+        silence_stdout()
     return report.summary(opts.queue, stop, opts.global_flags)

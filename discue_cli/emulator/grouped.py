@@ -17,8 +17,14 @@ from discue_cli.emulator.store import NewMessage, Store
 
 
 class MessageWriter:
-    def __init__(self, store: Store):
+    """`finish_stored`: a request cancelled after its message was stored finishes anyway. `emulator
+    serve` sets it: uvicorn cancels what still runs when its grace period ends, and answers it 503,
+    which tells a client to send the message again. In process (--local) the request runs in the
+    caller's own task, and a cancel there is the caller's Ctrl-C: it goes through."""
+
+    def __init__(self, store: Store, *, finish_stored: bool = False):
         self.store = store
+        self.finish_stored = finish_stored
         self.pending: list[tuple[NewMessage, asyncio.Future]] = []
         self.groups = 0  # transactions committed: tests read it
 
@@ -39,7 +45,7 @@ class MessageWriter:
         try:
             return await future
         except asyncio.CancelledError:
-            if future.cancelled():
+            if future.cancelled() or not self.finish_stored:
                 raise  # cancelled while waiting for its group: flush leaves it out, nothing is stored
             # Stored already (the cancel came after the flush): the reply must say so, as a 503 would
             # have the client send it again. The request finishes instead; it takes no more waiting.

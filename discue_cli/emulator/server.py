@@ -200,6 +200,7 @@ def serve_forever(
                         broadcaster.halt()
 
             app = build_app(store, options, root_key, lifespan)
+            app.state.messages.finish_stored = True  # see MessageWriter: a cut-off request is answered 503
             if broadcaster:
                 app.state.on_message = broadcaster.wake
             config = uvicorn.Config(

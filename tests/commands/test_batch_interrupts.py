@@ -230,3 +230,53 @@ def test_a_dead_endpoint_stops_the_batch_after_one_round_of_retries(cli, tmp_pat
     assert f"Error: could not connect to http://127.0.0.1:{port}: Connection refused" in err
     summary = next(line for line in err if line.startswith("Stopped: sent 0 of 300 message(s)"))
     assert "; 8 failed (line " in summary and summary.endswith("; 292 not sent.")
+
+
+def stored_data(served, queue_id: str) -> list[bytes]:
+    headers = {"X-API-KEY": served.key}
+    reply = httpx.get(f"{served.endpoint}/queues/{queue_id}/messages", headers=headers, timeout=30).json()
+    return [m["data"].encode() for m in reply["messages"]]
+
+
+def test_a_reader_that_goes_away_stops_the_batch_and_the_rest_goes_to_the_failed_lines(served, tmp_path):
+    """`discue messages add Q --batch FILE | head -1`: the ids can no longer be written, so the batch
+    stops, says so, and every line not acknowledged is in the failed-lines file (it was dropped before)."""
+    queue_id = make_queue(served)
+    lines = [f"line-{i}".encode() for i in range(20000)]
+    (tmp_path / "big.txt").write_bytes(b"\n".join(lines) + b"\n")
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "-q"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path)
+    process.stdout.readline()
+    process.stdout.close()  # the reader went away
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=30) == 1, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    assert "Error: the output was closed (the program reading it went away): the batch stopped" in stderr
+    summary = [line for line in stderr.splitlines() if line.startswith("Stopped: sent")]
+    assert summary, stderr
+    stored, failed = stored_data(served, queue_id), failed_file(tmp_path)
+    assert len(failed) > 10000 and f"{len(failed)} not sent" in summary[0]
+    # Each line stored or kept; lines in flight at the stop may be both (the README says so).
+    assert set(stored) | set(failed) == set(lines)
+    assert len(set(stored) & set(failed)) <= 8
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_that_also_stops_the_reader_loses_nothing(served, tmp_path, sig, code):
+    """Ctrl-C in a shell reaches the whole pipeline (`discue ... --batch F --json | jq`): the reader dies
+    too, so the batch's last writes fail. Still a clean stop: the summary and every unsent line kept."""
+    queue_id = make_queue(served)
+    lines = [f"line-{i}".encode() for i in range(20000)]
+    (tmp_path / "big.txt").write_bytes(b"\n".join(lines) + b"\n")
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "--json"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path)
+    process.stdout.readline()
+    process.stdout.close()  # the reader dies first...
+    process.send_signal(sig)  # ...and the signal comes to discue too
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=30) == code, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    assert any(line.startswith(("Interrupted: sent", "Stopped: sent")) for line in stderr.splitlines()), stderr
+    stored, failed = stored_data(served, queue_id), failed_file(tmp_path)
+    assert set(stored) | set(failed) == set(lines)
+    assert len(set(stored) & set(failed)) <= 8

@@ -196,7 +196,7 @@ def test_a_request_cancelled_after_its_group_was_stored_still_answers_with_its_m
 
     store = Store(tmp_path / "late.sqlite3")
     queue_id = store.create_queue("q")["id"]
-    writer = MessageWriter(store)
+    writer = MessageWriter(store, finish_stored=True)  # as emulator serve makes it
 
     async def scenario() -> dict:
         request = asyncio.create_task(writer.add(NewMessage(queue_id, None, "stored", None, short_id)))
@@ -210,5 +210,32 @@ def test_a_request_cancelled_after_its_group_was_stored_still_answers_with_its_m
     try:
         row = asyncio.run(scenario())
         assert [m["id"] for m in store.list_messages(queue_id)] == [row["id"]]
+    finally:
+        store.close()
+
+
+def test_in_process_a_cancel_after_the_group_was_stored_goes_through(tmp_path):
+    """--local runs the app in the caller's task: a cancel there is the caller's Ctrl-C, and must stop it
+    (the message is stored; the caller counts it as in flight)."""
+    from discue_cli.emulator.grouped import MessageWriter
+    from discue_cli.emulator.store import NewMessage, short_id
+
+    store = Store(tmp_path / "local.sqlite3")
+    queue_id = store.create_queue("q")["id"]
+    writer = MessageWriter(store)
+
+    async def scenario() -> None:
+        request = asyncio.create_task(writer.add(NewMessage(queue_id, None, "stored", None, short_id)))
+        asyncio.create_task(asyncio.sleep(0))
+        while not writer.pending:
+            await asyncio.sleep(0)
+        writer.flush()
+        request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await request
+
+    try:
+        asyncio.run(scenario())
+        assert [m["data"] for m in store.list_messages(queue_id)] == ["stored"]
     finally:
         store.close()
