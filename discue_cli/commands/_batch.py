@@ -181,7 +181,7 @@ class BatchReport:
         head = "Interrupted: sent" if isinstance(stop, Interrupted) else "Stopped: sent" if stop else "Sent"
         line = f"{head} {self.sent} of {total} message(s) to {queue} in {elapsed:.1f}s ({rate:,.0f}/s)"
         if self.failed:
-            numbers = ", ".join(str(n) for n in self.failed_numbers)
+            numbers = ", ".join(str(n) for n in sorted(self.failed_numbers))  # in input order
             more = ", …" if self.failed > len(self.failed_numbers) else ""
             line += f"; {self.failed} failed (line {numbers}{more})"
         if self.not_sent:

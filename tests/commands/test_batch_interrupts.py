@@ -230,6 +230,8 @@ def test_a_dead_endpoint_stops_the_batch_after_one_round_of_retries(cli, tmp_pat
     assert f"Error: could not connect to http://127.0.0.1:{port}: Connection refused" in err
     summary = next(line for line in err if line.startswith("Stopped: sent 0 of 300 message(s)"))
     assert "; 8 failed (line " in summary and summary.endswith("; 292 not sent.")
+    shown = [int(n) for n in summary.split("failed (line ")[1].split(")")[0].split(", ")]
+    assert shown == sorted(shown)  # in input order, not in the order the retries gave up
 
 
 def stored_data(served, queue_id: str) -> list[bytes]:
