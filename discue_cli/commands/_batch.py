@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -61,33 +61,72 @@ def resend_command(flags: dict[str, Any], queue: str, path: Any) -> tuple[str, b
     return " ".join(shlex.quote(word) for word in words), hidden
 
 
+def open_failed_lines(path: Path) -> io.FileIO:
+    """The failed-lines file, unbuffered: each line is written whole (or cut back out) before the next."""
+    return io.FileIO(path, "wb")
+
+
 class FailedLines:
-    """Where lines that did not go through are kept, byte for byte, so that `--batch FILE` can finish the job."""
+    """Where lines that did not go through are kept, byte for byte, so that `--batch FILE` can finish
+    the job. A line is kept whole or not at all (a fragment would be sent as a message of its own);
+    when one cannot be kept (a full disk), `error` says why and `lost` counts it and every one after."""
 
     def __init__(self) -> None:
         self.path: Path | None = None
-        self._fh: Any = None
+        self._fh: io.FileIO | None = None
+        self.error: DiscueError | None = None
+        self.lost = 0
 
-    def write(self, raw: bytes | BinaryIO) -> None:
+    def write(self, raw: bytes | BinaryIO) -> bool:
+        """Keep a line; False when it could not be kept."""
+        if self.error is None:
+            try:
+                self._keep(raw)
+                return True
+            except OSError as exc:
+                where = self.path or "(none could be made here or in the temporary folder)"
+                self.error = DiscueError(f"cannot write the failed-lines file {where}: {exc.strerror or exc}")
+        self.lost += 1
+        if not isinstance(raw, bytes):
+            raw.close()
+        return False
+
+    def _keep(self, raw: bytes | BinaryIO) -> None:
         if self._fh is None:
             name = f"discue-failed-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.txt"
+            failure: OSError | None = None
             for folder in (Path.cwd(), Path(tempfile.gettempdir())):
                 try:
-                    self._fh = open(folder / name, "wb")  # noqa: SIM115
+                    self._fh = open_failed_lines(folder / name)
                     self.path = (folder / name).resolve()
                     break
-                except OSError:
-                    continue
-        if self._fh is None:
-            return
-        if isinstance(raw, bytes):
-            self._fh.write(raw if raw.endswith(b"\n") else raw + b"\n")
-            return
-        with raw:  # a line too long to hold in memory, spooled to disk
-            shutil.copyfileobj(raw, self._fh)
-            raw.seek(-1, os.SEEK_END)
-            if raw.read(1) != b"\n":
-                self._fh.write(b"\n")
+                except OSError as exc:
+                    failure = failure or exc
+            if self._fh is None:
+                raise failure or OSError("no folder to write in")
+        start = self._fh.tell()
+        try:
+            if isinstance(raw, bytes):
+                self._write_all(raw if raw.endswith(b"\n") else raw + b"\n")
+                return
+            with raw:  # a line too long to hold in memory, spooled to disk
+                last = b"\n"
+                while chunk := raw.read(1 << 20):
+                    self._write_all(chunk)
+                    last = chunk[-1:]
+                if last != b"\n":
+                    self._write_all(b"\n")
+        except OSError:
+            with contextlib.suppress(OSError):  # no fragment of this line stays behind
+                self._fh.truncate(start)
+                self._fh.seek(start)
+            raise
+
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = self._fh.write(view)  # type: ignore[union-attr]
+            view = view[written or 0 :]
 
     def close(self) -> None:
         if self._fh is not None:
@@ -110,6 +149,7 @@ class BatchReport:
         self._next = 0
         self.started = time.perf_counter()
         self.output_closed = False
+        self.stopping_for_file = False
 
     def on_result(self, item: Any) -> None:
         if item.error is None:
@@ -125,8 +165,11 @@ class BatchReport:
                     self.failed_numbers.append(item.lineno)
                     status = f" ({item.error.status})" if item.error.status is not None else ""
                     self.out.info(f"line {item.lineno}: {item.error.title}{status}")
-            self.failed_lines.write(item.raw)
+            kept = self.failed_lines.write(item.raw)
             self._held[item.index] = None
+            if not kept and not self.stopping_for_file:
+                self.stopping_for_file = True  # what is not sent from now on could not be kept either
+                raise StopBatch(self.failed_lines.error)  # type: ignore[arg-type]
         self._flush()
         self.bar.advance(1, self.rate)
 
@@ -176,7 +219,7 @@ class BatchReport:
         rate = self.sent / elapsed if elapsed > 0 else 0.0
         if stop is not None and not isinstance(stop, Interrupted):
             self.out.error(stop)
-        if self.out.fmt.quiet and total == self.sent:
+        if self.out.fmt.quiet and total == self.sent and stop is None:
             return 0
         head = "Interrupted: sent" if isinstance(stop, Interrupted) else "Stopped: sent" if stop else "Sent"
         line = f"{head} {self.sent} of {total} message(s) to {queue} in {elapsed:.1f}s ({rate:,.0f}/s)"
@@ -186,11 +229,14 @@ class BatchReport:
             line += f"; {self.failed} failed (line {numbers}{more})"
         if self.not_sent:
             line += f"; {self.not_sent} not sent"
+        if self.failed_lines.lost:
+            line += f"; {self.failed_lines.lost} line(s) neither sent nor kept"
         self.out.info(line + ".")
         if self.failed_lines.path is not None:
             path = self.failed_lines.path
             command, hidden = resend_command(flags or {}, queue, path)
-            self.out.info(f"The lines that did not go through are in {path}; send them with: {command}")
+            some = "Some of the lines" if self.failed_lines.lost else "The lines"
+            self.out.info(f"{some} that did not go through are in {path}; send them with: {command}")
             if hidden:
                 self.out.info("(the endpoint's credentials are shown as ***: put them back)")
         if stop is not None:

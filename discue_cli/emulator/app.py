@@ -28,6 +28,7 @@ from discue_cli.emulator.web import Problem, accepts_json, base_url, flag, probl
 log = logging.getLogger("discue.emulator")
 READS = ("GET", "HEAD")
 MISSING = object()
+MEMO_PATH = 160  # the longest path EndpointTable remembers: ids are 21 or 36 characters
 
 
 def allowed(scopes: dict[str, Any] | None, resource: str, method: str, ids: Iterable[str]) -> bool:
@@ -140,9 +141,11 @@ class EndpointTable:
         """The handler and path parameters of a request the table holds; None for Starlette's routing."""
         found = self.seen.get((path, method), MISSING)  # a batch posts to one path thousands of times
         if found is MISSING:
-            if len(self.seen) >= 4096:
-                self.seen.clear()
-            found = self.seen[(path, method)] = self.look_up(path, method)
+            found = self.look_up(path, method)
+            if len(path) <= MEMO_PATH:  # real paths only: anyone may send any path (no key needed)
+                if len(self.seen) >= 4096:
+                    self.seen.clear()
+                self.seen[(path, method)] = found
         return None if found is None else (found[0], dict(found[1]))
 
     def look_up(self, path: str, method: str) -> tuple[Callable, dict[str, str]] | None:

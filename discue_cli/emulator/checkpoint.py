@@ -10,6 +10,7 @@ does not change: a commit is in the WAL before its reply goes out, checkpointed 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 
@@ -33,6 +34,12 @@ class Checkpointer:
         self.path = path
         self.every = every
         self.commits = 0
+        # A WAL past WAL_LIMIT at start: the last server was killed under load. Copy it at the first
+        # commit, not the 500th (which may be long in coming), so the next writer starts it over.
+        try:
+            self._left_over = os.path.getsize(path + "-wal") > WAL_LIMIT
+        except OSError:
+            self._left_over = False
         self.passes = 0  # checkpoints done: tests await it
         self._due = threading.Event()
         self._stopping = False
@@ -42,8 +49,9 @@ class Checkpointer:
     def committed(self) -> None:
         """Called after each commit, under the store's lock."""
         self.commits += 1
-        if self.commits % self.every:
+        if self.commits % self.every and not self._left_over:
             return
+        self._left_over = False
         with self._start:
             if self._thread is None and not self._stopping:
                 self._thread = threading.Thread(target=self._run, name="discue-checkpoint", daemon=True)

@@ -156,3 +156,42 @@ def test_progress_total_counts_only_the_lines_that_will_be_sent(tmp_path):
     with open(tmp_path / "in.txt", "rb") as stream:
         assert count_lines(stream) == 3
         assert stream.readline() == b"a\n"  # the stream is left where sending starts
+
+
+def test_a_failed_lines_file_that_cannot_be_written_stops_the_batch_and_counts_what_was_lost(
+    cli, tmp_path, monkeypatch
+):
+    """A full disk under the failed-lines file: no fragment of a line is left in it (a resend would post
+    it), the batch stops at once, and the summary says how many lines are neither sent nor kept (before:
+    `Error: cannot write output`, as if stdout had failed, and no count)."""
+    import errno
+    import io
+
+    from discue_cli.commands import _batch
+
+    room = {"left": 25}  # bytes the "disk" still takes
+
+    class FullDisk(io.FileIO):
+        def write(self, data):
+            if room["left"] <= 0:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            taken = min(len(data), room["left"])
+            room["left"] -= taken
+            return super().write(bytes(data)[:taken])
+
+    monkeypatch.setattr(_batch, "open_failed_lines", lambda path: FullDisk(path, "wb"))
+    lines = [f"line-{i:04d}" for i in range(300)]  # 10 bytes + newline each: two fit, the third is cut
+    (tmp_path / "in.txt").write_text("\n".join(lines) + "\n")
+    # A dead endpoint: every line fails and goes to the failed-lines file.
+    result = cli(
+        "--api-endpoint", "http://127.0.0.1:9/v1", "--api-key", "k" * 20, "--retries", "0",
+        "messages", "add", "6f1c1a4e-2f4b-4c1e-9a51-0d6b1c1f2a3b", "--batch", "in.txt", "-q",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    kept = next(tmp_path.glob("discue-failed-*.txt")).read_bytes()
+    assert kept == b"line-0000\nline-0001\n"  # whole lines only: the third was cut back out
+    err = result.stderr
+    assert "Error: cannot write the failed-lines file" in err and "No space left on device" in err
+    assert "cannot write output" not in err
+    summary = next(line for line in err.splitlines() if line.startswith("Stopped: sent 0 of 300 message(s)"))
+    assert summary.endswith("; 298 line(s) neither sent nor kept.")

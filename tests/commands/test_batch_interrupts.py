@@ -282,3 +282,22 @@ def test_a_signal_that_also_stops_the_reader_loses_nothing(served, tmp_path, sig
     stored, failed = stored_data(served, queue_id), failed_file(tmp_path)
     assert set(stored) | set(failed) == set(lines)
     assert len(set(stored) & set(failed)) <= 8
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_quiet_still_says_a_signal_stopped_the_batch(served, tmp_path, sig, code):
+    """`tail -f log | discue ... --batch - -q`: a stop while every line read so far was acknowledged is
+    still a stop, with its exit code (it was a silent 0)."""
+    make_queue(served)
+    read_end, write_end = os.pipe()
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "-", "-q"]
+    process = subprocess.Popen(args, stdin=read_end, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=served.env())
+    os.close(read_end)
+    with os.fdopen(write_end, "wb") as pipe:
+        pipe.write(b'{"a": 1}\n')
+        pipe.flush()
+        assert process.stdout.readline()  # acknowledged; the pipe stays open, as tail -f keeps it
+        process.send_signal(sig)
+        stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == code, stderr
+    assert "Interrupted: sent 1 of 1 message(s) to big" in stderr.decode()

@@ -89,3 +89,35 @@ def test_acknowledged_messages_survive_a_killed_server(tmp_path):
     with sqlite3.connect(db) as after:
         stored = [row[0] for row in after.execute("SELECT id FROM messages ORDER BY seq")]
     assert stored == acknowledged
+
+
+def test_a_large_wal_left_by_a_crash_is_copied_and_cut_back_after_the_first_writes(tmp_path, monkeypatch):
+    """The thread starts at the 500th commit, which a restarted server may not see for a long while:
+    a WAL over WAL_LIMIT found at start (the server was killed under load) gets copied at the first
+    commit, and the next writer starts it over at WAL_LIMIT."""
+    import shutil
+
+    from discue_cli.emulator import checkpoint
+    from discue_cli.emulator import store as store_module
+
+    monkeypatch.setattr(checkpoint, "WAL_LIMIT", 256 * 1024)
+    monkeypatch.setattr(store_module, "WAL_LIMIT", 256 * 1024)
+    running = Store(tmp_path / "running.sqlite3")
+    queue_id = running.create_queue("q")["id"]
+    for i in range(8):
+        running.add_message(queue_id, f"{i}" + "x" * 100_000)
+    crashed = tmp_path / "crashed.sqlite3"
+    for suffix in ("", "-wal"):  # the files as a kill -9 leaves them: no checkpoint at close
+        shutil.copy(f"{tmp_path / 'running.sqlite3'}{suffix}", f"{crashed}{suffix}")
+    running.close()
+    wal = tmp_path / "crashed.sqlite3-wal"
+    assert wal.stat().st_size > 512 * 1024
+    restarted = Store(crashed)
+    try:
+        restarted.add_message(queue_id, "first after the restart")
+        await_passes(restarted._checkpointer, 1)
+        restarted.add_message(queue_id, "the WAL starts over")
+        assert wal.stat().st_size <= 256 * 1024
+        assert len(restarted.list_messages(queue_id)) == 10
+    finally:
+        restarted.close()

@@ -358,3 +358,20 @@ def test_an_http_exception_in_a_handler_is_answered_without_raising_on_both_path
     assert fast == slow
     start, body, *rest = fast
     assert (start["status"], body["body"], rest) == (418, b'{"title":"I\'m a Teapot","status":418}', [])
+
+
+def test_the_table_keeps_no_long_paths_in_memory(tmp_path):
+    """Its memo of paths is for real ones (a batch posts to one path thousands of times): paths of
+    any length from anyone (no key needed to send them) must not grow the server by hundreds of MiB."""
+    app = create_app(tmp_path / "emu.sqlite3", require_key=True, api_key=ROOT_KEY)
+    try:
+        table = app.table
+        assert table.find("/v1/queues/" + "q" * 21 + "/messages", "POST") is not None
+        assert len(table.seen) == 1
+        for i in range(50):
+            long_id = f"{i}" + "x" * 60_000
+            assert table.find(f"/v1/queues/{long_id}/messages", "POST")[1] == {"queue_id": long_id}
+            assert table.find(f"/{long_id}", "GET") is None
+        assert len(table.seen) == 1
+    finally:
+        app.state.store.close()
