@@ -31,6 +31,7 @@ RETRY_STATUS_IDEMPOTENT = {429, 502, 503, 504}
 RETRY_STATUS_POST = {429, 503}
 MAX_WAIT = 20.0
 MAX_REPLY = 64 * 1024 * 1024  # decompressed: no API reply is near it; a gzip bomb stops here
+LANE_REPLY = 4 * 1024 * 1024  # a batch sender's reply: one message (the local discue takes 1 MiB bodies)
 ACCEPT_ENCODING = "gzip, deflate"  # only what read_body decodes itself, within MAX_REPLY
 
 HINTS = {
@@ -156,9 +157,9 @@ def error_from_response(status: int, content: bytes) -> DiscueError:
 
 
 class ReplyTooLarge(ApiError):
-    def __init__(self, status: int):
+    def __init__(self, status: int, limit: int = MAX_REPLY):
         super().__init__(
-            f"unexpected reply: a body over {MAX_REPLY // 2**20} MiB (decompressed); not read",
+            f"unexpected reply: a body over {limit // 2**20} MiB (decompressed); not read",
             status=status,
         )
 
@@ -173,7 +174,7 @@ class BodyReader:
         self.size = 0
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise ReplyTooLarge(response.status_code)
+            raise ReplyTooLarge(response.status_code, limit)
         self.encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
         if self.encoding in ("gzip", "x-gzip", "deflate"):
             import zlib
@@ -203,7 +204,7 @@ class BodyReader:
     def keep(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit:
-            raise ReplyTooLarge(self.response.status_code)
+            raise ReplyTooLarge(self.response.status_code, self.limit)
         self.parts.append(data)
 
     def body(self) -> bytes:
@@ -215,7 +216,7 @@ def read_whole(response: httpx.Response, limit: int) -> bytes | None:
     if not response.is_stream_consumed:
         return None
     if len(response.content) > limit:
-        raise ReplyTooLarge(response.status_code)
+        raise ReplyTooLarge(response.status_code, limit)
     return response.content
 
 
@@ -290,6 +291,7 @@ class Client:
         self.sleep = sleep
         self.require_key = require_key
         self.closers: list[Callable[[], Any]] = []
+        self.reply_limit = MAX_REPLY
         self.generation: Any = None  # the API generation in use (api.generations.Tracker), set by Context.client
         parts = urlsplit(self.base_url)
         self.origin = redact_url(f"{parts.scheme}://{parts.netloc}")  # only ever shown
@@ -340,6 +342,9 @@ class Client:
             self._options["verify"] = httpx.create_ssl_context()  # built once (~35 ms), shared by every lane
         twin = copy.copy(self)
         twin.closers = []
+        # A batch's reply is one message's: 256 senders with 64 MiB each could hold 16 GiB of a server
+        # that sends endless bodies; at LANE_REPLY they hold 1 GiB at most.
+        twin.reply_limit = LANE_REPLY
         one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         if self.proxied():
             twin._http = httpx.AsyncClient(**self._options, limits=one)  # httpx mounts the proxy's transport
@@ -446,6 +451,8 @@ class Client:
             if status >= 300:
                 # Not followed: a redirect would resend the key to wherever it points.
                 target = redact_url(reply_headers.get("Location", "elsewhere"))
+                if "?" in target or "#" in target:  # a query may carry a token: only its place is shown
+                    target = target.split("#", 1)[0].split("?", 1)[0] + "?…"
                 raise ApiError(
                     f"the endpoint redirected to {target}",
                     status=status,
@@ -515,7 +522,7 @@ class Client:
                 )
                 response = await self._http.send(request, stream=True)
             try:
-                return response.status_code, response.headers, await read_body(response)
+                return response.status_code, response.headers, await read_body(response, self.reply_limit)
             finally:
                 await response.aclose()
 

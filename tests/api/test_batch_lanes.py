@@ -275,6 +275,7 @@ def test_a_trickled_reply_is_cut_at_the_timeout():
 
 
 def test_a_gzip_bomb_stops_at_the_cap():
+    """A sender's reply is one message's: capped at 4 MiB (256 senders at 64 MiB each could hold 16 GiB)."""
     packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
     bomb = b"".join(packer.compress(b"\0" * 2**20) for _ in range(80)) + packer.flush()
 
@@ -289,7 +290,33 @@ def test_a_gzip_bomb_stops_at_the_cap():
                 lane = client.lane()
                 with pytest.raises(ApiError) as caught:
                     await lane.request(*POST, json_body={"data": "m"})
-                assert caught.value.title == "unexpected reply: a body over 64 MiB (decompressed); not read"
+                assert caught.value.title == "unexpected reply: a body over 4 MiB (decompressed); not read"
+                await lane.aclose()
+
+        run(go())
+
+
+def test_an_endless_reply_stops_at_a_senders_cap():
+    """A chunked body that never ends: each sender holds at most 4 MiB of it, not 64."""
+
+    def answer(conn: socket.socket, number: int, request: bytes) -> bool:
+        conn.sendall(b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b"x" * 65536
+        try:
+            for _ in range(2048):  # 128 MiB, far past any cap
+                conn.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        except OSError:
+            pass  # the client stopped reading and closed
+        return False
+
+    with http_server(answer) as (port, seen):
+
+        async def go() -> None:
+            async with Client(endpoint(port), KEY) as client:
+                lane = client.lane()
+                with pytest.raises(ApiError) as caught:
+                    await lane.request(*POST, json_body={"data": "m"})
+                assert caught.value.title == "unexpected reply: a body over 4 MiB (decompressed); not read"
                 await lane.aclose()
 
         run(go())

@@ -341,3 +341,13 @@ def test_a_redirect_is_not_followed_and_says_where_to(api, mock):
         "Hint: point --api-endpoint / DISCUE_API_ENDPOINT at the final URL\n"
     )
     assert len(seen) == 1
+
+
+def test_a_redirect_shows_no_query_or_credentials_of_its_target(api, mock):
+    """A Location may carry a token in its query (`?key=...`) as well as in user:password@."""
+    target = "https://user:hunter2@api.test/v1/queues?key=SECRET-token&x=1#frag"
+    mock(lambda r: httpx.Response(302, headers={"Location": target}))
+    result = api("queues", "list")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "Error: the endpoint redirected to https://***@api.test/v1/queues?… (302)"
+    assert "SECRET" not in result.stderr and "hunter2" not in result.stderr
