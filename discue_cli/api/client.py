@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from discue_cli import __version__
+from discue_cli.api import proxy
 from discue_cli.errors import ApiError, AuthError, DiscueError, NoResponseError, for_status
 from discue_cli.redaction import redact_url
 
@@ -111,30 +112,40 @@ def root_cause(exc: BaseException) -> str:
     return str(exc).split("] ", 1)[-1] or "connection failed"
 
 
-def describe_failure(exc: Exception, origin: str, timeout: float) -> NoResponseError:
-    """A one-line error for a request that got no usable response."""
+def describe_failure(exc: Exception, origin: str, timeout: float, via: str | None = None) -> NoResponseError:
+    """A one-line error for a request that got no usable response; `via` names the proxy in the way."""
+    path = f"{origin} through {via}" if via else origin
     tls = tls_failure(exc)
     if tls is not None:
         reason = getattr(tls, "verify_message", None) or str(tls)
         reason = reason.split("] ", 1)[-1].split(" (_ssl.c", 1)[0]
         return NoResponseError(
-            f"TLS handshake with {origin} failed ({reason})",
+            f"TLS handshake with {path} failed ({reason})",
             hint="check that the endpoint speaks https on that port (http:// for a plain-HTTP one)",
         )
     if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
         return NoResponseError(
-            f"no response from {origin} within {timeout:g}s (timeout)",
+            f"no response from {path} within {timeout:g}s (timeout)",
             hint="raise --timeout, or check that the endpoint is up",
         )
     if isinstance(exc, httpx.ConnectError):
+        # Through a proxy, the only connection discue opens is the one to the proxy.
         reason = root_cause(exc)
+        if via:
+            return NoResponseError(
+                f"could not connect to {via}: {reason}",
+                hint="check the proxy, or list the endpoint's host in NO_PROXY to reach it directly",
+            )
         return NoResponseError(
             f"could not connect to {origin}: {reason}",
             hint="check --api-endpoint / DISCUE_API_ENDPOINT and your network",
         )
+    if isinstance(exc, httpx.ProxyError) and via:
+        # The proxy answered a CONNECT for an https endpoint with an error status ("403 Forbidden").
+        return NoResponseError(f"{via} would not connect to {origin}: {str(exc)[:200]}")
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
-        return NoResponseError(f"the connection to {origin} was dropped before a complete reply")
-    return NoResponseError(f"no usable response from {origin}: {type(exc).__name__}")
+        return NoResponseError(f"the connection to {path} was dropped before a complete reply")
+    return NoResponseError(f"no usable response from {path}: {type(exc).__name__}")
 
 
 def error_from_response(status: int, content: bytes) -> DiscueError:
@@ -303,29 +314,35 @@ class Client:
         if api_key:
             headers["X-API-KEY"] = api_key
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        # Building the TLS context costs ~35 ms; a plain-http endpoint never uses it.
-        verify = parts.scheme == "https"
+        # Building the TLS context costs ~35 ms; a plain-http endpoint never uses it. An https one
+        # builds it once, shared by the endpoint's pool and every proxy pool httpx mounts.
+        verify: Any = parts.scheme == "https"
+        if verify and transport is None:
+            verify = httpx.create_ssl_context()
         self._transport = transport  # a test's or the local discue's: no sockets, no pool
         # The local discue in process never waits on a socket: its calls give the loop no turn.
         self.in_process = isinstance(transport, httpx.ASGITransport)
-        self.backend: Any = None  # the synchronous pool's DeadlineBackend
+        self.backend: Any = None  # the synchronous pools' DeadlineBackend
         self.sync = sync and (transport is None or isinstance(transport, httpx.BaseTransport))
-        if self.sync and transport is None:
-            from discue_cli.api.deadline import deadline_transport
-
-            made = deadline_transport(limits, verify)
-            self.sync = made is not None
-            if made is not None:
-                transport, self.backend = made
         self._parsed: dict[str, httpx.URL] = {}
         self._direct: httpx.AsyncBaseTransport | None = None  # a lane's transport, sent to without AsyncClient
         self._direct_headers: list[tuple[bytes, bytes]] = []
         self._options: dict[str, Any] = dict(headers=headers, timeout=timeout, verify=verify, trust_env=True)
         if self.sync:
-            self._http: Any = httpx.Client(**self._options, transport=transport, limits=limits)
-        else:
+            # No transport= of ours: httpx mounts the environment's proxies only where it builds the
+            # transports itself; the deadline then goes into each pool it built.
+            self._http: Any = proxy.build(lambda: httpx.Client(**self._options, transport=transport, limits=limits))
+            if transport is None:
+                from discue_cli.api.deadline import install
+
+                self.backend = install(self._http)
+                if self.backend is None:
+                    self._http.close()
+                    self.sync = False
+        if not self.sync:
             self._options["trust_env"] = transport is None
-            self._http = httpx.AsyncClient(**self._options, transport=transport, limits=limits)
+            self._http = proxy.build(lambda: httpx.AsyncClient(**self._options, transport=transport, limits=limits))
+        self.via = proxy.through(self._http, self.parsed(self.base_url))  # named in error lines
 
     def lane(self) -> Client:
         """This client on a connection of its own, for one of a batch's senders.
@@ -338,8 +355,6 @@ class Client:
             return self
         import copy
 
-        if self._options["verify"] is True:
-            self._options["verify"] = httpx.create_ssl_context()  # built once (~35 ms), shared by every lane
         twin = copy.copy(self)
         twin.closers = []
         # A batch's reply is one message's: 256 senders with 64 MiB each could hold 16 GiB of a server
@@ -434,7 +449,7 @@ class Client:
                     status, reply_headers, body = await self._exchange(method, url, query, content, headers, deadline)
             except (httpx.TransportError, TimeoutError) as exc:
                 self._log(method, url, query, type(exc).__name__, started)
-                failure = describe_failure(exc, self.origin, self.timeout)
+                failure = describe_failure(exc, self.origin, self.timeout, self.via)
                 if isinstance(exc, httpx.TransportError) and attempt < self.retries and may_retry_failure(method, exc):
                     await self._wait(backoff(attempt, self.backoff_base), deadline, failure)
                     attempt += 1

@@ -1,8 +1,8 @@
 """Socket waits capped by one deadline: the synchronous client's --timeout for the whole call.
 
 httpx's own timeouts bound each socket wait alone (a reply trickled a byte at a time never trips
-them), and a synchronous call has no event loop to cancel it from outside. So the connection pool
-gets a network backend whose every connect, read and write waits at most until `until`.
+them), and a synchronous call has no event loop to cancel it from outside. So each connection pool
+(the proxies' too) gets a network backend whose every connect, read and write waits at most until `until`.
 """
 
 from __future__ import annotations
@@ -72,16 +72,18 @@ class DeadlineStream(httpcore.NetworkStream):
         return self.inner.get_extra_info(info)
 
 
-def deadline_transport(limits: Any, verify: bool) -> tuple[Any, DeadlineBackend] | None:
-    """An httpx.HTTPTransport whose pool waits through a DeadlineBackend; None where this httpcore
-    has no place for one (the caller then takes the asynchronous path, which bounds calls itself)."""
-    import httpx
-
-    transport = httpx.HTTPTransport(verify=verify, limits=limits)
-    pool = getattr(transport, "_pool", None)
-    if not isinstance(getattr(pool, "_network_backend", None), httpcore.SyncBackend):
-        transport.close()
+def install(client: Any) -> DeadlineBackend | None:
+    """One DeadlineBackend in every connection pool of `client` (an httpx.Client): its own transport's
+    and each proxy transport it mounted from the environment. None where one of them has no place
+    for it (the caller then takes the asynchronous path, which bounds calls itself)."""
+    mounts = getattr(client, "_mounts", None)
+    transport = getattr(client, "_transport", None)
+    if not isinstance(mounts, dict) or transport is None:
+        return None
+    pools = [getattr(t, "_pool", None) for t in (transport, *mounts.values()) if t is not None]
+    if not all(isinstance(getattr(pool, "_network_backend", None), httpcore.SyncBackend) for pool in pools):
         return None
     backend = DeadlineBackend()
-    pool._network_backend = backend  # httpx offers no parameter for it; checked above
-    return transport, backend
+    for pool in pools:
+        pool._network_backend = backend  # httpx offers no parameter for it; checked above
+    return backend
