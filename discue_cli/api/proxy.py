@@ -60,6 +60,13 @@ def build(make: Callable[[], T]) -> T:
             error = found and check(*found)
             if error:
                 raise error from None
+        for name in ("no_proxy", "NO_PROXY"):  # httpx reads each entry as a URL: `[::1` is none
+            value = os.environ.get(name)
+            if value:
+                raise UsageError(
+                    f"{name} has an entry discue cannot read: {value}",
+                    hint="list hosts, domains or addresses, separated by commas (example.com,.internal,::1)",
+                ) from None
         raise
 
 

@@ -20,10 +20,15 @@ SHOWN_FAILURES = 10
 
 
 class OutputClosed(DiscueError):
+    """stdout can take no more: its reader went away, or it failed (a full disk)."""
+
     exit_code = 1
 
-    def __init__(self) -> None:
-        super().__init__("the output was closed (the program reading it went away): the batch stopped")
+    def __init__(self, exc: OSError) -> None:
+        if isinstance(exc, BrokenPipeError):
+            super().__init__("the output was closed (the program reading it went away): the batch stopped")
+        else:
+            super().__init__(f"cannot write output ({exc.strerror or exc}): the batch stopped")
 
 
 @dataclass
@@ -205,12 +210,12 @@ class BatchReport:
             return
         try:
             self.out.show(reply, terminal_view=False)
-        except BrokenPipeError:
+        except OSError as exc:  # the reader went away (EPIPE), or stdout's disk is full (ENOSPC)...
             from discue_cli.output import silence_stdout
 
             self.output_closed = True
             silence_stdout()
-            raise StopBatch(OutputClosed()) from None
+            raise StopBatch(OutputClosed(exc)) from None
 
     def summary(self, queue: str, stop: DiscueError | None, flags: dict[str, Any] | None = None) -> int:
         """Say what happened on stderr (with -q, only when something did not go); the exit code."""
@@ -219,6 +224,8 @@ class BatchReport:
         rate = self.sent / elapsed if elapsed > 0 else 0.0
         if stop is not None and not isinstance(stop, Interrupted):
             self.out.error(stop)
+        if self.failed_lines.error is not None and self.failed_lines.error is not stop:
+            self.out.error(self.failed_lines.error)  # a signal stopped it, and the file filled up too
         if self.out.fmt.quiet and total == self.sent and stop is None:
             return 0
         head = "Interrupted: sent" if isinstance(stop, Interrupted) else "Stopped: sent" if stop else "Sent"
@@ -270,8 +277,10 @@ async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
         failed.close()
     try:
         out.flush()
-    except BrokenPipeError:  # the reader went away after the last line was sent: all of it went
+    except OSError as exc:  # after the last line was sent: all of it went, some ids were not shown
         from discue_cli.output import silence_stdout
 
         silence_stdout()
+        if stop is None and not isinstance(exc, BrokenPipeError):
+            stop = OutputClosed(exc)
     return report.summary(opts.queue, stop, opts.global_flags)

@@ -216,3 +216,10 @@ def test_without_a_proxy_the_one_shot_client_keeps_its_deadline_pool(monkeypatch
     client = Client("http://127.0.0.1:9/v1", KEY, sync=True)
     assert client.sync and client.backend is not None and client.via is None
     assert client._http._transport._pool._network_backend is client.backend
+
+
+def test_a_no_proxy_discue_cannot_read_is_one_usage_line(cli, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "[::1")
+    result = list_queues(cli)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[0] == "Error: NO_PROXY has an entry discue cannot read: [::1"

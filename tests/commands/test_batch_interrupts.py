@@ -301,3 +301,27 @@ def test_quiet_still_says_a_signal_stopped_the_batch(served, tmp_path, sig, code
         stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == code, stderr
     assert "Interrupted: sent 1 of 1 message(s) to big" in stderr.decode()
+
+
+def test_a_stdout_that_cannot_be_written_stops_the_batch_and_keeps_the_rest(served, tmp_path):
+    """stdout on a full disk (/dev/full): like a reader that went away, the batch stops and says why, and
+    every line not acknowledged is in the failed-lines file (before: `cannot write output`, nothing kept)."""
+    queue_id = make_queue(served)
+    lines = [f"line-{i}".encode() for i in range(20000)]
+    (tmp_path / "big.txt").write_bytes(b"\n".join(lines) + b"\n")
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "--json"]
+    with open("/dev/full", "wb") as full:
+        process = subprocess.run(args, stdout=full, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path, timeout=60)
+    stderr = process.stderr.decode()
+    assert process.returncode == 1, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    error = json.loads(stderr.splitlines()[0])  # --json: the error as one JSON object on stderr
+    assert (error["title"], error["exit_code"]) == (
+        "cannot write output (No space left on device): the batch stopped",
+        1,
+    )
+    assert any(line.startswith("Stopped: sent") for line in stderr.splitlines()), stderr
+    stored, failed = stored_data(served, queue_id), failed_file(tmp_path)
+    assert len(failed) > 10000
+    assert set(stored) | set(failed) == set(lines)
+    assert len(set(stored) & set(failed)) <= 8
