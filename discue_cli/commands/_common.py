@@ -143,6 +143,8 @@ def terminate_raises() -> Iterator[None]:
     """SIGTERM stops a synchronous run as Ctrl-C does (exit 143 instead of 130), once."""
     import signal
 
+    from discue_cli.output import last_words  # here, not in the handler: no import while a signal is handled
+
     watchdog = hasattr(signal, "setitimer")
     alarm_before: list[Any] = []
 
@@ -151,8 +153,6 @@ def terminate_raises() -> Iterator[None]:
         if watchdog:
             # An exception raised from a signal handler is lost when it lands in a finalizer ("Exception
             # ignored"), and the run would wait on: should the clean stop not be over in 2 s, this ends it.
-            from discue_cli.output import last_words
-
             alarm_before.append(signal.signal(signal.SIGALRM, lambda *_: last_words("Interrupted.", 128 + signum)))
             signal.setitimer(signal.ITIMER_REAL, 2.0)
         raise Interrupted("Interrupted.", 128 + signum)
