@@ -84,6 +84,11 @@ class FailedLines:
 
     def write(self, raw: bytes | BinaryIO) -> bool:
         """Keep a line; False when it could not be kept."""
+        from discue_cli.commands._input import Unkept
+
+        if isinstance(raw, Unkept):  # never held: counted, and the file is no worse for it
+            self.lost += 1
+            return True
         if self.error is None:
             try:
                 self._keep(raw)

@@ -100,6 +100,20 @@ def blank(raw: bytes | BinaryIO) -> bool:
     return text is not None and not text.strip()
 
 
+class Unkept:
+    """An over-long line that could not be spooled to disk (a full TMPDIR): reported and counted, kept nowhere.
+    Stands where the spool would: what is written to it is dropped."""
+
+    def __init__(self, error: OSError):
+        self.error = error
+
+    def write(self, data: bytes) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 class LineSource:
     """Numbered, non-blank lines of a stream, shared by all senders, read CHUNK bytes at a time.
 
@@ -145,22 +159,33 @@ class LineSource:
             else:
                 self.eof = True
 
-    def _take(self, size: int) -> bytes | BinaryIO:
+    def _take(self, size: int) -> bytes | BinaryIO | Unkept:
         raw = bytes(self.buffer[:size])
         del self.buffer[:size]
         self.scanned = 0
         if self.spool is None:
             return raw
         spool, self.spool = self.spool, None
-        spool.write(raw)
-        spool.seek(0)
+        if isinstance(spool, Unkept):
+            return spool
+        try:
+            spool.write(raw)
+            spool.seek(0)
+        except OSError as exc:
+            spool.close()
+            return Unkept(exc)
         return spool
 
     def _spill(self) -> None:
         """Move the head of an over-long line to disk: it fails alone, and memory stays bounded."""
-        if self.spool is None:
-            self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the failed-lines file
-        self.spool.write(self.buffer)
+        try:
+            if self.spool is None:
+                self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the failed-lines file
+            self.spool.write(self.buffer)
+        except OSError as exc:  # a full TMPDIR: the line cannot be kept; the rest of it is read past
+            if self.spool is not None:
+                self.spool.close()
+            self.spool = Unkept(exc)
         self.buffer.clear()
         self.scanned = 0
 
@@ -225,7 +250,11 @@ class LineSource:
 
     def _item(self, raw: bytes | BinaryIO) -> LineResult | None:
         self.lineno += 1
-        if not isinstance(raw, bytes) or len(raw.rstrip(b"\r\n")) > MAX_LINE:
+        if isinstance(raw, Unkept):
+            item = LineResult(self.index, self.lineno, "", raw)  # type: ignore[arg-type]
+            reason = raw.error.strerror or raw.error
+            item.error = UsageError(f"the line is longer than {MAX_LINE} bytes, and it could not be kept ({reason})")
+        elif not isinstance(raw, bytes) or len(raw.rstrip(b"\r\n")) > MAX_LINE:
             item = LineResult(self.index, self.lineno, "", raw)
             item.error = UsageError(f"the line is longer than {MAX_LINE} bytes")
         elif blank(raw):

@@ -195,3 +195,30 @@ def test_a_failed_lines_file_that_cannot_be_written_stops_the_batch_and_counts_w
     assert "cannot write output" not in err
     summary = next(line for line in err.splitlines() if line.startswith("Stopped: sent 0 of 300 message(s)"))
     assert summary.endswith("; 298 line(s) neither sent nor kept.")
+
+
+def test_an_over_long_line_that_cannot_be_spooled_fails_alone_and_is_counted(local, tmp_path, monkeypatch):
+    """A line over 16 MiB is spooled to a temporary file for the failed-lines file; when TMPDIR is full
+    it cannot be kept: it is said and counted, and the lines after it still go (it ended the batch with
+    `cannot write output` and no summary)."""
+    import errno
+
+    from discue_cli.commands import _input
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_input.tempfile, "TemporaryFile", full)
+    local("queues", "create", "bulk")
+    huge = b'{"big": "' + b"y" * (_input.MAX_LINE + 100_000) + b'"}'
+    (tmp_path / "in.txt").write_bytes(b"a\nb\n" + huge + b"\nc\nd\n")
+    result = local("messages", "add", "bulk", "--batch", "in.txt", "-q")
+    assert result.exit_code == 2, result.stderr
+    err = result.stderr.splitlines()
+    longer = f"line 3: the line is longer than {_input.MAX_LINE} bytes"
+    assert err[0] == f"{longer}, and it could not be kept (No space left on device)"
+    assert err[1].startswith("Sent 4 of 5 message(s) to bulk") and err[1].endswith(
+        "; 1 failed (line 3); 1 line(s) neither sent nor kept."
+    )
+    listed = local("messages", "list", "bulk", "--jq", ".messages | length")
+    assert listed.stdout.strip() == "4"
