@@ -16,7 +16,8 @@ from typing import Any
 
 from discue_cli.emulator.app import create_app
 from discue_cli.emulator.console import Log, routed_logs
-from discue_cli.emulator.store import Store
+from discue_cli.emulator.files import make_private_dirs
+from discue_cli.emulator.store import Store, StoreUnavailable
 from discue_cli.errors import UsageError
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -70,7 +71,12 @@ def serving(db: Path) -> Iterator[None]:
         return
     lock_path = db.with_name(db.name + ".lock")
     while True:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            make_private_dirs(db.parent)  # as Store would (it opens the database after this lock)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:  # a missing folder, a full disk: the database's trouble, not the address's
+            reason = exc.strerror or exc
+            raise StoreUnavailable(f"cannot use {db} as the local discue's database: {reason} ({lock_path})") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -166,9 +172,11 @@ def serve_forever(
     from discue_cli.emulator.delivery import Broadcaster
 
     console = Log(log, options.log_level)
-    store = Store(options.db)
-    try:
-        with serving(store.path):
+    # The lock first: of two serves started at once, the second must hear that the first serves the
+    # database, not trip over the first's opening of it ("database is locked").
+    with serving(Path(options.db)):
+        store = Store(options.db)
+        try:
             root_key = store.root_key(options.api_key)
             broadcaster = Broadcaster(store, options, console) if options.deliver else None
             sock = bind(options.host, options.port)
@@ -218,5 +226,5 @@ def serve_forever(
             finally:
                 ignore_stop_signals()
                 sock.close()
-    finally:
-        store.close()
+        finally:
+            store.close()
