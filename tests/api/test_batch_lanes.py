@@ -18,7 +18,7 @@ import pytest
 from discue_cli.api.client import Client
 from discue_cli.api.lanes import SocketStream
 from discue_cli.errors import ApiError, NoResponseError
-from tests.api.loopback import http_server, reply
+from tests.api.loopback import Answer, http_server, reply
 from tests.api.test_client_limits import raw_server
 
 KEY = "SECRET-test-key-0123456789"
@@ -274,6 +274,21 @@ def test_a_trickled_reply_is_cut_at_the_timeout():
     assert len(seen.requests) == 1
 
 
+def assert_a_lane_refuses(answer: Answer, title: str) -> None:
+    """A lane's POST to a server that answers with `answer` fails with an ApiError of `title`."""
+    with http_server(answer) as (port, seen):
+
+        async def go() -> None:
+            async with Client(endpoint(port), KEY) as client:
+                lane = client.lane()
+                with pytest.raises(ApiError) as caught:
+                    await lane.request(*POST, json_body={"data": "m"})
+                assert caught.value.title == title
+                await lane.aclose()
+
+        run(go())
+
+
 def test_a_gzip_bomb_stops_at_the_cap():
     """A sender's reply is one message's: capped at 4 MiB (256 senders at 64 MiB each could hold 16 GiB)."""
     packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
@@ -283,17 +298,7 @@ def test_a_gzip_bomb_stops_at_the_cap():
         conn.sendall(reply(201, bomb, b"Content-Encoding: gzip\r\n"))
         return True
 
-    with http_server(answer) as (port, seen):
-
-        async def go() -> None:
-            async with Client(endpoint(port), KEY) as client:
-                lane = client.lane()
-                with pytest.raises(ApiError) as caught:
-                    await lane.request(*POST, json_body={"data": "m"})
-                assert caught.value.title == "unexpected reply: a body over 4 MiB (decompressed); not read"
-                await lane.aclose()
-
-        run(go())
+    assert_a_lane_refuses(answer, "unexpected reply: a body over 4 MiB (decompressed); not read")
 
 
 def test_an_endless_reply_stops_at_a_senders_cap():
@@ -309,17 +314,7 @@ def test_an_endless_reply_stops_at_a_senders_cap():
             pass  # the client stopped reading and closed
         return False
 
-    with http_server(answer) as (port, seen):
-
-        async def go() -> None:
-            async with Client(endpoint(port), KEY) as client:
-                lane = client.lane()
-                with pytest.raises(ApiError) as caught:
-                    await lane.request(*POST, json_body={"data": "m"})
-                assert caught.value.title == "unexpected reply: a body over 4 MiB (decompressed); not read"
-                await lane.aclose()
-
-        run(go())
+    assert_a_lane_refuses(answer, "unexpected reply: a body over 4 MiB (decompressed); not read")
 
 
 @pytest.fixture(scope="module")

@@ -240,27 +240,49 @@ def stored_data(served, queue_id: str) -> list[bytes]:
     return [m["data"].encode() for m in reply["messages"]]
 
 
+def big_file(tmp_path: Path, count: int = 20000) -> list[bytes]:
+    """`count` lines in big.txt; the lines."""
+    lines = [f"line-{i}".encode() for i in range(count)]
+    (tmp_path / "big.txt").write_bytes(b"\n".join(lines) + b"\n")
+    return lines
+
+
+def stored_or_kept(served, queue_id: str, tmp_path: Path, lines: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """Each line stored or in the failed-lines file; lines in flight at a stop may be both (the README
+    says so). The stored data and the kept lines."""
+    stored, failed = stored_data(served, queue_id), failed_file(tmp_path)
+    assert set(stored) | set(failed) == set(lines)
+    assert len(set(stored) & set(failed)) <= 8
+    return stored, failed
+
+
+def reader_goes_away(args: list[str], served, tmp_path: Path, sig: int | None = None) -> tuple[int, str]:
+    """Run a batch, read its first line of output and close the pipe (then signal it, with `sig`):
+    its exit code and stderr, which must hold no traceback."""
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path)
+    process.stdout.readline()
+    process.stdout.close()  # the reader went away
+    if sig is not None:
+        process.send_signal(sig)  # ...and the signal comes to discue too
+    stderr = process.stderr.read().decode()
+    code = process.wait(timeout=30)
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    return code, stderr
+
+
 def test_a_reader_that_goes_away_stops_the_batch_and_the_rest_goes_to_the_failed_lines(served, tmp_path):
     """`discue messages add Q --batch FILE | head -1`: the ids can no longer be written, so the batch
     stops, says so, and every line not acknowledged is in the failed-lines file (it was dropped before)."""
     queue_id = make_queue(served)
-    lines = [f"line-{i}".encode() for i in range(20000)]
-    (tmp_path / "big.txt").write_bytes(b"\n".join(lines) + b"\n")
+    lines = big_file(tmp_path)
     args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "-q"]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path)
-    process.stdout.readline()
-    process.stdout.close()  # the reader went away
-    stderr = process.stderr.read().decode()
-    assert process.wait(timeout=30) == 1, stderr
-    assert "Traceback" not in stderr and "internal error" not in stderr
+    code, stderr = reader_goes_away(args, served, tmp_path)
+    assert code == 1, stderr
     assert "Error: the output was closed (the program reading it went away): the batch stopped" in stderr
     summary = [line for line in stderr.splitlines() if line.startswith("Stopped: sent")]
     assert summary, stderr
-    stored, failed = stored_data(served, queue_id), failed_file(tmp_path)
+    _, failed = stored_or_kept(served, queue_id, tmp_path, lines)
     assert len(failed) > 10000 and f"{len(failed)} not sent" in summary[0]
-    # Each line stored or kept; lines in flight at the stop may be both (the README says so).
-    assert set(stored) | set(failed) == set(lines)
-    assert len(set(stored) & set(failed)) <= 8
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -268,20 +290,12 @@ def test_a_signal_that_also_stops_the_reader_loses_nothing(served, tmp_path, sig
     """Ctrl-C in a shell reaches the whole pipeline (`discue ... --batch F --json | jq`): the reader dies
     too, so the batch's last writes fail. Still a clean stop: the summary and every unsent line kept."""
     queue_id = make_queue(served)
-    lines = [f"line-{i}".encode() for i in range(20000)]
-    (tmp_path / "big.txt").write_bytes(b"\n".join(lines) + b"\n")
+    lines = big_file(tmp_path)
     args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "--json"]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path)
-    process.stdout.readline()
-    process.stdout.close()  # the reader dies first...
-    process.send_signal(sig)  # ...and the signal comes to discue too
-    stderr = process.stderr.read().decode()
-    assert process.wait(timeout=30) == code, stderr
-    assert "Traceback" not in stderr and "internal error" not in stderr
+    returncode, stderr = reader_goes_away(args, served, tmp_path, sig)
+    assert returncode == code, stderr
     assert any(line.startswith(("Interrupted: sent", "Stopped: sent")) for line in stderr.splitlines()), stderr
-    stored, failed = stored_data(served, queue_id), failed_file(tmp_path)
-    assert set(stored) | set(failed) == set(lines)
-    assert len(set(stored) & set(failed)) <= 8
+    stored_or_kept(served, queue_id, tmp_path, lines)
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -307,8 +321,7 @@ def test_a_stdout_that_cannot_be_written_stops_the_batch_and_keeps_the_rest(serv
     """stdout on a full disk (/dev/full): like a reader that went away, the batch stops and says why, and
     every line not acknowledged is in the failed-lines file (before: `cannot write output`, nothing kept)."""
     queue_id = make_queue(served)
-    lines = [f"line-{i}".encode() for i in range(20000)]
-    (tmp_path / "big.txt").write_bytes(b"\n".join(lines) + b"\n")
+    lines = big_file(tmp_path)
     args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "--json"]
     with open("/dev/full", "wb") as full:
         process = subprocess.run(args, stdout=full, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path, timeout=60)
@@ -321,7 +334,5 @@ def test_a_stdout_that_cannot_be_written_stops_the_batch_and_keeps_the_rest(serv
         1,
     )
     assert any(line.startswith("Stopped: sent") for line in stderr.splitlines()), stderr
-    stored, failed = stored_data(served, queue_id), failed_file(tmp_path)
+    _, failed = stored_or_kept(served, queue_id, tmp_path, lines)
     assert len(failed) > 10000
-    assert set(stored) | set(failed) == set(lines)
-    assert len(set(stored) & set(failed)) <= 8
