@@ -376,13 +376,10 @@ class Client:
 
     def proxied(self) -> bool:
         """Whether the environment sends this endpoint through a proxy (HTTP_PROXY, HTTPS_PROXY,
-        ALL_PROXY, less NO_PROXY): then httpx's client mounted a proxy transport for it. Asked of
-        httpx itself, so its rules hold; where this httpx cannot be asked, the answer is yes (the
-        slower path, through httpx's client, is right either way)."""
-        pick = getattr(self._http, "_transport_for_url", None)
-        if pick is None or not hasattr(self._http, "_transport"):
-            return True
-        return pick(self.parsed(self.base_url)) is not self._http._transport
+        ALL_PROXY, less NO_PROXY): `via`, which error lines name, says so. Where this httpx cannot be
+        asked which transports it mounted, the answer is yes (the slower path, through httpx's
+        client, is right either way)."""
+        return self.via is not None or not isinstance(getattr(self._http, "_mounts", None), dict)
 
     async def __aenter__(self) -> Client:
         return self
@@ -513,7 +510,7 @@ class Client:
         headers: dict[str, str],
         deadline: float,
     ) -> tuple[int, httpx.Headers, bytes]:
-        """One request and its whole reply body (read within MAX_REPLY), by the deadline."""
+        """One request and its whole reply body (read within `reply_limit`), by the deadline."""
         import asyncio
 
         if self.in_process:

@@ -485,10 +485,10 @@ class Store:
         """Store a message (not checked against its queue's schema) and, in the same transaction, one
         pending delivery per listener it predates. sqlite3.IntegrityError when there is no such queue."""
         while True:
-            queue = self._one("SELECT schema FROM queues WHERE id = ?", (queue_id,))
-            if queue is None:
+            schema = self.queue_schema(queue_id, fresh=True)
+            if schema is None:
                 raise sqlite3.IntegrityError("FOREIGN KEY constraint failed: no such queue")
-            row = self.add_messages([NewMessage(queue_id, queue["schema"], data, name, new_id)])[0]
+            row = self.add_messages([NewMessage(queue_id, schema[0], data, name, new_id)])[0]
             if row is None:  # deleted meanwhile
                 raise sqlite3.IntegrityError("FOREIGN KEY constraint failed: no such queue")
             if row != STALE:
