@@ -28,8 +28,9 @@ class MessageWriter:
         self.pending: list[tuple[NewMessage, asyncio.Future]] = []
         self.groups = 0  # transactions committed: tests read it
 
-    async def add(self, new: NewMessage) -> dict[str, Any] | None:
-        """The stored message (None when its queue was deleted meanwhile), once it is committed."""
+    async def add(self, new: NewMessage) -> dict[str, Any] | str | None:
+        """What Store.add_messages gives for `new` (the stored message; None when its queue was
+        deleted meanwhile; STALE when its schema changed), once it is committed."""
         loop = asyncio.get_running_loop()
         if not self.pending and not getattr(loop, "_ready", True):
             # Nothing else will run before the loop next waits for the network: no request could
@@ -63,8 +64,7 @@ class MessageWriter:
             rows = self.store.add_messages([new for new, _ in group])
         except BaseException as exc:  # a full disk, say: nothing of the group was stored
             for _, future in group:
-                if not future.done():
-                    future.set_exception(exc)
+                future.set_exception(exc)
             if not isinstance(exc, Exception):
                 raise
             return
