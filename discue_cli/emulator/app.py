@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import Receive, Scope, Send
 
 from discue_cli.emulator.endpoints import Endpoint, by_path
 from discue_cli.emulator.generations import DEFAULT, Generation
@@ -27,8 +26,6 @@ from discue_cli.emulator.web import Problem, accepts_json, base_url, flag, probl
 
 log = logging.getLogger("discue.emulator")
 READS = ("GET", "HEAD")
-MISSING = object()
-MEMO_PATH = 160  # the longest path EndpointTable remembers: ids are 21 or 36 characters
 
 
 def allowed(scopes: dict[str, Any] | None, resource: str, method: str, ids: Iterable[str]) -> bool:
@@ -107,104 +104,15 @@ def by_method(wrapped: dict[str, Callable[[Request], Awaitable[Response]]]) -> C
     return dispatch
 
 
-class EndpointTable:
-    """The endpoint table's paths, looked up without Starlette's routing.
-
-    Starlette tries each route's regular expression in turn (twice over: under /v1 and at the root)
-    behind two middlewares and their wrappers of `send`: a fifth of a request's CPU in the local
-    discue. LocalDiscue answers a path and method the table holds exactly as Starlette would have
-    (the same handler, `path_params` and Request); whatever it does not hold exactly (a 404, a 405, a
-    trailing slash, /openapi.json) goes through Starlette."""
-
-    def __init__(self, table: dict[str, dict[str, Callable]]):
-        self.seen: dict[tuple[str, str], Any] = {}
-        self.static: dict[str, dict[str, Callable]] = {}
-        self.patterns: dict[int, list[tuple[tuple[str | None, ...], tuple[str, ...], dict[str, Callable]]]] = {}
-        for path, methods in table.items():
-            parts = path.strip("/").split("/")
-            if not any(p.startswith("{") for p in parts):
-                self.static[path] = methods
-                continue
-            literals = tuple(None if p.startswith("{") else p for p in parts)
-            names = tuple(p[1:-1] for p in parts if p.startswith("{"))
-            self.patterns.setdefault(len(parts), []).append((literals, names, methods))
-        for path in list(self.static):  # a path a pattern also matches: Starlette's order decides
-            candidates = self.patterns.get(path.count("/"), ())
-            if any(self.match(path[1:].split("/"), literals) for literals, _, _ in candidates):
-                del self.static[path]
-
-    @staticmethod
-    def match(parts: list[str], literals: tuple[str | None, ...]) -> bool:
-        return all(got if want is None else want == got for want, got in zip(literals, parts, strict=True))
-
-    def find(self, path: str, method: str) -> tuple[Callable, dict[str, str]] | None:
-        """The handler and path parameters of a request the table holds; None for Starlette's routing."""
-        found = self.seen.get((path, method), MISSING)  # a batch posts to one path thousands of times
-        if found is MISSING:
-            found = self.look_up(path, method)
-            if len(path) <= MEMO_PATH:  # real paths only: anyone may send any path (no key needed)
-                if len(self.seen) >= 4096:
-                    self.seen.clear()
-                self.seen[(path, method)] = found
-        return None if found is None else (found[0], dict(found[1]))
-
-    def look_up(self, path: str, method: str) -> tuple[Callable, dict[str, str]] | None:
-        if path.startswith("/v1/"):
-            path = path[3:]  # Mount("/v1") in front of the same routes
-        methods = self.static.get(path)
-        if methods is not None:
-            handler = methods.get(method)
-            return (handler, {}) if handler is not None else None
-        parts = path[1:].split("/")
-        for literals, names, methods in self.patterns.get(len(parts), ()):
-            if self.match(parts, literals):
-                handler = methods.get(method)
-                if handler is None:
-                    return None  # Starlette may find the method on a later route, or answer 405
-                values = (got for want, got in zip(literals, parts, strict=True) if want is None)
-                return handler, dict(zip(names, values, strict=True))
-        return None
-
-
-class LocalDiscue(Starlette):
-    """Starlette, with the endpoint table answered first (see EndpointTable)."""
-
-    table: EndpointTable
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        found = self.table.find(scope["path"], scope["method"]) if scope["type"] == "http" else None
-        if found is None:
-            await super().__call__(scope, receive, send)
-            return
-        handler, scope["path_params"] = found
-        scope["app"] = self
-        request = Request(scope, receive, send)
-        try:
-            response = await handler(request)
-        except HTTPException as exc:  # as Starlette's ExceptionMiddleware: answered, nothing to log
-            response = await http_error(request, exc)
-        except Exception as exc:  # a bug: as Starlette's ServerErrorMiddleware, a 500, and the server logs it
-            await (await http_error(request, exc))(scope, receive, send)
-            raise
-        await response(scope, receive, send)
-
-
-def api_table(gen: Generation) -> dict[str, dict[str, Callable[[Request], Awaitable[Response]]]]:
-    """Path -> method -> the function that answers it (HEAD wherever GET is, as Starlette allows)."""
-    table = {}
+def api_routes(gen: Generation) -> list[Route]:
+    """The endpoint table as Starlette routes: one route per path, so a 405 lists every method the path
+    has in `Allow` (HEAD wherever GET is: Starlette drops its body)."""
+    routes = []
     for path, endpoints in by_path(gen).items():
         wrapped = {method: route(endpoint, gen) for method, endpoint in endpoints.items()}
         if "GET" in wrapped:
-            wrapped["HEAD"] = wrapped["GET"]  # the server drops the body
-        table[path] = wrapped
-    return table
-
-
-def api_routes(gen: Generation, table: dict[str, dict[str, Callable]]) -> list[Route]:
-    routes = [
-        Route(path, by_method(methods), methods=list(endpoints))
-        for (path, methods), endpoints in zip(table.items(), by_path(gen).values(), strict=True)
-    ]
+            wrapped["HEAD"] = wrapped["GET"]
+        routes.append(Route(path, by_method(wrapped), methods=list(endpoints)))
 
     async def openapi(request: Request) -> Response:
         from discue_cli.emulator.openapi import document
@@ -227,19 +135,17 @@ def create_app(
     api_key: str | None = None,
     lifespan: Any = None,
     generation: str = DEFAULT,
-) -> LocalDiscue:
+) -> Starlette:
     """The local discue as an ASGI app, under /v1 and at the root, speaking API `generation`
     (2022-05, 2023-04 or 2024-08; ValueError for any other)."""
     gen = resolve_generation(generation)
     store = db if isinstance(db, Store) else Store(db)
-    table = api_table(gen)
-    routes = api_routes(gen, table)
-    app = LocalDiscue(
+    routes = api_routes(gen)
+    app = Starlette(
         routes=[Mount("/v1", routes=routes), *routes],
         exception_handlers={HTTPException: http_error, Exception: http_error},
         lifespan=lifespan,
     )
-    app.table = EndpointTable(table)
     app.state.store = store
     app.state.generation = gen.label
     app.state.require_key = require_key

@@ -1,11 +1,11 @@
-"""Group commit: the messages that arrive in one turn of the event loop are stored in one transaction.
+"""Group commit: the messages that arrive together are stored in one transaction.
 
 A COMMIT writes each page the transaction touched to the WAL (eight of them for a message and its
 event): a third of what a POST cost the server. Requests that arrive together (a batch's senders,
-any concurrent clients) are parsed in one turn of the loop, and each handler queues its message
-here; the first to queue one asks for a flush on the next turn, which stores them all and commits
-once. Every reply still waits for its message's COMMIT, so what was acknowledged is on disk, as
-before. A message that nothing else could join (no other request is ready to run) is stored at once.
+any concurrent clients) are parsed in one turn of the loop, and each handler puts its message on a
+queue; one writer task, started by the first message to find none running, takes every message
+queued by the time it runs, stores them and commits once, and goes on while messages keep coming.
+Every reply still waits for its message's COMMIT, so what was acknowledged is on disk, as before.
 """
 
 from __future__ import annotations
@@ -25,24 +25,19 @@ class MessageWriter:
     def __init__(self, store: Store, *, finish_stored: bool = False):
         self.store = store
         self.finish_stored = finish_stored
-        self.pending: list[tuple[NewMessage, asyncio.Future]] = []
+        # put_nowait/get_nowait only: the queue waits on no loop, so one writer serves any loop in turn
+        self.queue: asyncio.Queue[tuple[NewMessage, asyncio.Future]] = asyncio.Queue()
+        self.writer: asyncio.Task | None = None
         self.groups = 0  # transactions committed: tests read it
 
     async def add(self, new: NewMessage) -> dict[str, Any] | str | None:
         """What Store.add_messages gives for `new` (the stored message; None when its queue was
         deleted meanwhile; STALE when its schema changed), once it is committed."""
         loop = asyncio.get_running_loop()
-        if not self.pending and not getattr(loop, "_ready", True):
-            # Nothing else will run before the loop next waits for the network: no request could
-            # join this message's transaction, and waiting a turn for one would cost the turn.
-            # (`_ready` is asyncio's queue of what runs next; another loop may lack it: then group.)
-            row = self.store.add_messages([new])[0]
-            self.groups += 1
-            return row
         future = loop.create_future()
-        self.pending.append((new, future))
-        if len(self.pending) == 1:
-            loop.call_soon(self.flush)
+        self.queue.put_nowait((new, future))
+        if self.writer is None or self.writer.done() or self.writer.get_loop() is not loop:
+            self.writer = loop.create_task(self.write())
         try:
             return await future
         except asyncio.CancelledError:
@@ -55,9 +50,21 @@ class MessageWriter:
                 task.uncancel()
             return future.result()
 
+    async def write(self) -> None:
+        """The writer task: it first runs on the loop's next turn, by when every request parsed in
+        this one has queued its message; after each commit it lets the loop take a turn, so requests
+        that became ready meanwhile join the next group. It ends when the queue is empty."""
+        while not self.queue.empty():
+            self.flush()
+            await asyncio.sleep(0)
+
     def flush(self) -> None:
-        group = [(new, future) for new, future in self.pending if not future.done()]  # not the cancelled
-        self.pending = []
+        """Store what is queued now in one transaction, and answer each waiting request."""
+        group = []
+        while not self.queue.empty():
+            new, future = self.queue.get_nowait()
+            if not future.done():  # not the cancelled
+                group.append((new, future))
         if not group:
             return
         try:

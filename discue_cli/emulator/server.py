@@ -25,6 +25,8 @@ GENERATIONS = ("2022-05", "2023-04", "2024-08")
 DEFAULT_GENERATION = "2023-04"
 # Seconds uvicorn waits for open HTTP connections at a stop; deliveries in flight finish meanwhile.
 HTTP_GRACE = 3
+# The most a request head (request line and headers) may take; past it, 400 and the connection closed.
+MAX_HEAD = 64 * 1024
 
 
 @dataclass
@@ -48,8 +50,8 @@ def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit this. Without it, a reply written in two parts waits for the
-    # client's delayed ACK: 40 ms a request on loopback (uvicorn sets it only on sockets it binds).
+    # Accepted connections inherit this (Linux, BSDs). Without it, a reply's head and body, which
+    # uvicorn writes apart, wait for the client's delayed ACK: 40 ms a request on loopback.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(2048)
@@ -150,6 +152,25 @@ def answer_503_when_cut_off(app: Any) -> Any:
     return wrapped
 
 
+def uvicorn_config(app: Any, **settings: Any) -> Any:
+    """How `emulator serve` runs uvicorn (the tests' servers too): its HTTP/1.1 parser is h11, whose
+    `h11_max_incomplete_event_size` caps a request's head. httptools (uvicorn's "auto" choice) has no
+    such cap: it read a 400 MiB header whole, at a cost growing with its square (294 s of CPU, 841 MiB).
+    h11 is pure Python and slower; bench/run.py measures what it costs."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        http="h11",
+        h11_max_incomplete_event_size=MAX_HEAD,
+        log_config=None,  # its lines go through routed_logs, in our format
+        log_level="warning",  # uvicorn's info lines (started, shutting down) would repeat ours
+        access_log=False,
+        timeout_graceful_shutdown=HTTP_GRACE,
+        **settings,
+    )
+
+
 def ignore_stop_signals() -> None:
     """Stopping already: a second Ctrl-C must not cut the clean-up short."""
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -168,7 +189,6 @@ def serve_forever(
     """
     import uvicorn
 
-    from discue_cli.emulator.coalesce import protocol_class
     from discue_cli.emulator.delivery import Broadcaster
 
     console = Log(log, options.log_level)
@@ -211,15 +231,7 @@ def serve_forever(
             app.state.messages.finish_stored = True  # see MessageWriter: a cut-off request is answered 503
             if broadcaster:
                 app.state.on_message = broadcaster.wake
-            config = uvicorn.Config(
-                answer_503_when_cut_off(app),
-                log_config=None,  # its lines go through routed_logs, in our format
-                log_level="warning",  # uvicorn's info lines (started, shutting down) would repeat ours
-                access_log=False,
-                lifespan="on",
-                timeout_graceful_shutdown=HTTP_GRACE,
-                http=protocol_class(),  # each reply in one send
-            )
+            config = uvicorn_config(answer_503_when_cut_off(app), lifespan="on")
             try:
                 with routed_logs(console):
                     Server(config).run(sockets=[sock])

@@ -15,6 +15,7 @@ import httpx
 import uvicorn
 
 from discue_cli.emulator.app import create_app
+from discue_cli.emulator.server import uvicorn_config
 
 ROOT_KEY = "root-key-0123456789abcdef"
 
@@ -63,7 +64,7 @@ def serve_in_thread(db: Path, generation: str, key: str = ROOT_KEY) -> Iterator[
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    server = uvicorn.Server(uvicorn_config(app, lifespan="off"))  # as emulator serve runs it
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

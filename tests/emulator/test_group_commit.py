@@ -97,35 +97,32 @@ def test_a_lone_message_is_committed_before_its_reply(app):
 
 
 def test_a_queue_deleted_while_its_messages_wait_answers_them_404_and_stores_the_rest(app):
-    """The group's flush is held until a DELETE of one queue has been answered: its messages were
-    checked against a queue that no longer exists when their transaction runs."""
+    """The writer is held until a DELETE of one queue has been answered: its messages were checked
+    against a queue that no longer exists when their transaction runs."""
     kept, doomed = make_queue(app, "kept"), make_queue(app, "doomed")
     writer = app.state.messages
-    flush, flushes, gate, later = writer.flush, [], asyncio.Event(), []
+    write, writers, gate = writer.write, [], asyncio.Event()
 
-    def held() -> None:
-        flushes.append(len(writer.pending))
-        later.append(asyncio.get_running_loop().create_task(flush_when_open()))
-
-    async def flush_when_open() -> None:
+    async def held() -> None:
+        writers.append(writer.queue.qsize())
         await gate.wait()
-        flush()
+        await write()
 
     async def scenario(client: httpx.AsyncClient) -> tuple[list[httpx.Response], httpx.Response]:
         posts = asyncio.gather(*post_all(client, kept, 5, "k"), *post_all(client, doomed, 5, "d"))
         deadline = time.monotonic() + 3
-        while not flushes or len(writer.pending) < 10:  # every message waits in the held group
-            assert time.monotonic() < deadline, f"only {len(writer.pending)} messages queued"
+        while not writers or writer.queue.qsize() < 10:  # every message waits for the held writer
+            assert time.monotonic() < deadline, f"only {writer.queue.qsize()} messages queued"
             await asyncio.sleep(0)
         deleted = await client.delete(f"/queues/{doomed}")
         gate.set()
         return await posts, deleted
 
-    writer.flush = held
+    writer.write = held
     replies, deleted = run(app, scenario)
 
     assert deleted.status_code == 200
-    assert len(flushes) == 1  # one group
+    assert len(writers) == 1  # one writer task, which stored them in one group
     assert [r.status_code for r in replies] == [200] * 5 + [404] * 5
     assert all(r.json() == {"title": "Not Found", "status": 404} for r in replies[5:])
     acknowledged = [r.json()["message"]["id"] for r in replies[:5]]
@@ -174,7 +171,7 @@ def test_a_request_cancelled_before_its_group_is_stored_stores_nothing(tmp_path)
     async def scenario() -> None:
         waiting = asyncio.create_task(writer.add(NewMessage(queue_id, None, "cancelled", None, short_id)))
         joined = asyncio.create_task(writer.add(NewMessage(queue_id, None, "kept", None, short_id)))
-        while len(writer.pending) < 2:
+        while writer.queue.qsize() < 2:
             await asyncio.sleep(0)
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -201,7 +198,7 @@ def test_a_request_cancelled_after_its_group_was_stored_still_answers_with_its_m
     async def scenario() -> dict:
         request = asyncio.create_task(writer.add(NewMessage(queue_id, None, "stored", None, short_id)))
         asyncio.create_task(asyncio.sleep(0))  # something else ready: the message waits for its group
-        while not writer.pending:
+        while writer.queue.empty():
             await asyncio.sleep(0)
         writer.flush()  # the group is stored...
         request.cancel()  # ...and the cancel lands before the request resumes
@@ -227,7 +224,7 @@ def test_in_process_a_cancel_after_the_group_was_stored_goes_through(tmp_path):
     async def scenario() -> None:
         request = asyncio.create_task(writer.add(NewMessage(queue_id, None, "stored", None, short_id)))
         asyncio.create_task(asyncio.sleep(0))
-        while not writer.pending:
+        while writer.queue.empty():
             await asyncio.sleep(0)
         writer.flush()
         request.cancel()

@@ -1,6 +1,6 @@
-"""`discue emulator serve` over raw sockets on 127.0.0.1: with each reply written in one send
-(coalesce.py), a connection still carries request after request, pipelined ones in order, a
-`100 Continue` before the body it asks for, and HEAD replies with no body."""
+"""`discue emulator serve` over raw sockets on 127.0.0.1 (uvicorn's h11 parser, with its head cap): a
+connection carries request after request, pipelined ones in order, a `100 Continue` before the body it
+asks for, and HEAD replies with no body."""
 
 from __future__ import annotations
 
