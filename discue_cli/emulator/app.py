@@ -20,6 +20,7 @@ from discue_cli.emulator.endpoints import Endpoint, by_path
 from discue_cli.emulator.generations import DEFAULT, Generation
 from discue_cli.emulator.generations import generation as resolve_generation
 from discue_cli.emulator.grouped import MessageWriter
+from discue_cli.emulator.schema import SchemaError, compile_patterns
 from discue_cli.emulator.store import Store
 from discue_cli.emulator.views import Call
 from discue_cli.emulator.web import Problem, accepts_json, base_url, flag, problem_response, read_json
@@ -82,7 +83,11 @@ def route(endpoint: Endpoint, gen: Generation) -> Callable[[Request], Awaitable[
             body: dict[str, Any] = {}
             if endpoint.body is not None:
                 body = endpoint.body.parse(await read_json(request, not endpoint.body.optional))
+                if body.get("schema"):  # a queue's message schema: its patterns compiled off the loop
+                    await compile_patterns(body["schema"])
             return await endpoint.handler(Call(request, request.app.state.store, gen, body, query))
+        except SchemaError as exc:
+            return problem_response(400, str(exc))
         except Problem as exc:
             return problem_response(exc.status, None if gen.embed else exc.title)  # 2022-05: status phrases
         except sqlite3.Error as exc:

@@ -7,13 +7,16 @@ string (`pattern`, `enum`, `min`, `max`) or number (`min`, `max`); every rule ma
 The top level is not strict (fields the schema does not name pass).
 
 Patterns are matched with `regex` (re's syntax, plus variable-length lookbehind and \\p{..}) under a time
-limit: re backtracks without bound while holding the GIL, so one hostile pattern froze the server.
+limit: re backtracks without bound while holding the GIL, so one hostile pattern froze the server. They
+are compiled off the event loop, under a length cap and a time limit (a 1 MiB pattern froze it 9.3 s).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 TYPES = ("object", "array", "string", "number")
@@ -26,6 +29,8 @@ KEYS = {
 MAX_DEPTH = 16
 # All the pattern matches of one message together: a match past it is cut off and the message refused.
 PATTERN_SECONDS = 0.25
+MAX_PATTERN = 1000  # characters
+COMPILE_SECONDS = 1.0  # all the patterns of one schema together
 
 
 class SchemaError(ValueError):
@@ -96,16 +101,49 @@ def _check_string_rule(rule: dict[str, Any], where: str) -> None:
     if "pattern" in rule:
         if not isinstance(rule["pattern"], str):
             raise SchemaError(f"{where}.pattern: expected a regular expression")
-        import regex  # only schemas with a pattern pay for it
-
-        try:
-            regex.compile(rule["pattern"])
-        except regex.error as exc:
-            raise SchemaError(f"{where}.pattern: not a regular expression ({exc})") from None
+        if len(rule["pattern"]) > MAX_PATTERN:
+            raise SchemaError(f"{where}.pattern: longer than {MAX_PATTERN} characters")
     if "enum" in rule:
         values = rule["enum"]
         if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
             raise SchemaError(f"{where}.enum: expected a list of strings")
+
+
+def patterns(fields: dict[str, Any], where: str) -> Iterator[tuple[str, str]]:
+    """(where, pattern) for every pattern of a schema that check_schema passed."""
+    for name, rule in fields.items():
+        at = f"{where}.{name}"
+        while rule["type"] == "array":
+            rule, at = rule["items"], f"{at}.items"
+        if rule["type"] == "object":
+            yield from patterns(rule["props"], f"{at}.props")
+        elif "pattern" in rule:
+            yield f"{at}.pattern", rule["pattern"]
+
+
+async def compile_patterns(schema: dict[str, Any], where: str = "schema") -> None:
+    """SchemaError unless every pattern of a checked schema compiles, in a thread, within COMPILE_SECONDS
+    (a thread past the limit runs on, but MAX_PATTERN bounds what it can take)."""
+    found = list(patterns(schema, where))
+    if not found:
+        return
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_compile_all, found), COMPILE_SECONDS)
+    except TimeoutError:
+        limit = f"over {COMPILE_SECONDS:g} seconds"
+        raise SchemaError(f"{where}: its patterns took too long to compile ({limit})") from None
+
+
+def _compile_all(found: list[tuple[str, str]]) -> None:
+    import regex  # only schemas with a pattern pay for it
+
+    for where, pattern in found:
+        try:
+            regex.compile(pattern)
+        except RecursionError:  # ((((...)))) nested some hundreds deep
+            raise SchemaError(f"{where}: not a regular expression (nested too deeply)") from None
+        except Exception as exc:  # regex.error, and whatever else a hostile pattern finds in the parser
+            raise SchemaError(f"{where}: not a regular expression ({exc})") from None
 
 
 def has_pattern(rules: dict[str, Any]) -> bool:
@@ -123,7 +161,7 @@ def check_message(schema: dict[str, Any], data: str) -> None:
     patterns have PATTERN_SECONDS in all; the GIL is released while they run."""
     try:
         value = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise SchemaError("data: expected JSON text (the queue has a schema)") from None
     if not isinstance(value, dict):
         raise SchemaError("data: expected a JSON object (the queue has a schema)")
@@ -189,6 +227,6 @@ def _search(pattern: str, value: str, where: str, deadline: float) -> bool:
     except TimeoutError:
         limit = f"over {PATTERN_SECONDS:g} seconds"
         raise SchemaError(f"{where}: the pattern {pattern} took too long to match ({limit})") from None
-    except regex.error as exc:  # stored before patterns were compiled with regex
+    except Exception as exc:  # stored before patterns were compiled with regex, and capped
         raise SchemaError(f"{where}: the pattern {pattern} is not a regular expression ({exc})") from None
     return found is not None

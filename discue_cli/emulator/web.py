@@ -154,6 +154,8 @@ async def read_json(request: Request, required: bool) -> dict[str, Any]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise Problem(400, "the body is not valid JSON") from None
+    except RecursionError:  # arrays or objects nested thousands deep
+        raise Problem(400, "the body is nested too deeply") from None
     if not isinstance(data, dict):
         raise Problem(400, "the body must be a JSON object")
     return data

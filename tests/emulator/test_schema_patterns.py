@@ -7,18 +7,20 @@ send such a message do it to a subprocess with a deadline, so that a regression 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
 import pytest
 
-from discue_cli.emulator.schema import PATTERN_SECONDS
+from discue_cli.emulator.schema import COMPILE_SECONDS, MAX_PATTERN, PATTERN_SECONDS
 from tests.emulator.hooks import reap, serve, stop
 
 EVIL = json.dumps({"a": "a" * 39 + "!"})
@@ -94,3 +96,83 @@ def test_a_pattern_that_does_not_compile_is_400_at_create_and_update(api, patter
     queue_id = client.post("/queues", json={"name": "q"}).json()["queue"]["id"]
     r = client.put(f"/queues/{queue_id}", json={"schema": schema_of(pattern)})
     assert r.status_code == 400 and r.json()["title"].startswith(title), r.text
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        ("(" * 5000 + "a" + ")" * 5000, f"longer than {MAX_PATTERN} characters"),  # was a 500 (RecursionError)
+        ("(" * 490 + "a" + ")" * 490, "not a regular expression (nested too deeply)"),  # under the cap: still 400
+        ("a" * (MAX_PATTERN + 1), f"longer than {MAX_PATTERN} characters"),  # a ~1 MiB one froze the server 9.3 s
+    ],
+)
+def test_a_pattern_too_long_or_nested_too_deeply_is_400_at_create_and_update(api, pattern, why):
+    client = api("2023-04")
+    expected = {"title": f"schema.a.items.pattern: {why}", "status": 400}
+    r = client.post("/queues", json={"name": "q", "schema": schema_of(pattern, array=True)})
+    assert (r.status_code, r.json()) == (400, expected)
+    queue_id = client.post("/queues", json={"name": "q"}).json()["queue"]["id"]
+    r = client.put(f"/queues/{queue_id}", json={"schema": schema_of(pattern, array=True)})
+    assert (r.status_code, r.json()) == (400, expected)
+
+
+def test_a_pattern_at_the_cap_is_taken(api):
+    client = api("2023-04")
+    r = client.post("/queues", json={"name": "q", "schema": schema_of("a" * MAX_PATTERN)})
+    assert r.status_code == 200, r.text
+
+
+def test_patterns_compile_off_the_event_loop_within_a_time_limit(db, monkeypatch):
+    """A compile that never ends is answered 400 after COMPILE_SECONDS; other requests go on meanwhile."""
+    import regex
+
+    from discue_cli.emulator.app import create_app
+    from tests.emulator.serving import ROOT_KEY
+
+    release, compiling = threading.Event(), threading.Event()
+    real_compile = regex.compile
+
+    def stuck(pattern, *args, **kwargs):
+        if pattern == "stuck":
+            compiling.set()
+            release.wait(20)
+        return real_compile(pattern, *args, **kwargs)
+
+    monkeypatch.setattr(regex, "compile", stuck)
+    app = create_app(db, require_key=True, api_key=ROOT_KEY, generation="2023-04")
+
+    async def scenario() -> tuple[httpx.Response, float, httpx.Response, float]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://l/v1", headers={"X-API-KEY": ROOT_KEY}) as c:
+            started = time.monotonic()
+            create = asyncio.create_task(c.post("/queues", json={"name": "q", "schema": schema_of("stuck")}))
+            while not compiling.is_set():
+                assert time.monotonic() - started < 5
+                await asyncio.sleep(0.01)
+            other = await c.get("/queues")  # answered while the pattern compiles
+            other_took = time.monotonic() - started
+            created = await create
+            return other, other_took, created, time.monotonic() - started
+
+    try:
+        other, other_took, created, took = asyncio.run(scenario())
+    finally:
+        release.set()
+        app.state.store.close()
+    assert other.status_code == 200 and other_took < COMPILE_SECONDS
+    title = f"schema: its patterns took too long to compile (over {COMPILE_SECONDS:g} seconds)"
+    assert (created.status_code, created.json()) == (400, {"title": title, "status": 400})
+    assert COMPILE_SECONDS <= took < COMPILE_SECONDS + 3
+
+
+def test_json_nested_thousands_deep_is_400_not_500(api):
+    client = api("2023-04")
+    deep = "[" * 100_000 + "]" * 100_000
+    r = client.post(
+        "/queues", content=f'{{"name": "q", "schema": {deep}}}', headers={"content-type": "application/json"}
+    )
+    assert (r.status_code, r.json()) == (400, {"title": "the body is nested too deeply", "status": 400})
+    queue_id = client.post("/queues", json={"name": "q", "schema": schema_of("a")}).json()["queue"]["id"]
+    r = client.post(f"/queues/{queue_id}/messages", json={"data": deep})
+    title = "data: expected JSON text (the queue has a schema)"
+    assert (r.status_code, r.json()) == (422, {"title": title, "status": 422})
