@@ -4,7 +4,6 @@ key and its scopes, and error replies (`{"title", "status"}`, never a traceback)
 from __future__ import annotations
 
 import hmac
-import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
@@ -16,6 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from discue_cli.emulator.console import app_log
 from discue_cli.emulator.endpoints import Endpoint, by_path
 from discue_cli.emulator.generations import DEFAULT, Generation
 from discue_cli.emulator.generations import generation as resolve_generation
@@ -25,7 +25,7 @@ from discue_cli.emulator.store import Store
 from discue_cli.emulator.views import Call
 from discue_cli.emulator.web import Problem, accepts_json, base_url, flag, problem_response, read_json
 
-log = logging.getLogger("discue.emulator")
+log = app_log()
 READS = ("GET", "HEAD")
 
 

@@ -1,6 +1,7 @@
-"""The console of `emulator serve` (stderr): one format, `HH:MM:SS words`, filtered by --log-level, for our
-lines and for the records of the libraries under us (uvicorn, asyncio), whose own handlers would print
-tracebacks in formats of their own."""
+"""The local discue's log lines, in one place. Under `emulator serve` they go to its console (stderr): one
+format, `HH:MM:SS words`, filtered by --log-level, for our lines and for the records of the libraries under
+us (uvicorn, asyncio), whose own handlers would print tracebacks in formats of their own. In process
+(--local) they go nowhere: the CLI says what went wrong from the reply, in its one error line."""
 
 from __future__ import annotations
 
@@ -11,8 +12,19 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 LOG_LEVELS = ("error", "warning", "info", "debug")
-ROUTED_LOGGERS = ("uvicorn", "asyncio", "discue.emulator")
+APP_LOGGER = "discue.emulator"
+ROUTED_LOGGERS = ("uvicorn", "asyncio", APP_LOGGER)
 THRESHOLDS = (logging.ERROR, logging.WARNING, logging.INFO)  # the records of LOG_LEVELS[i]; below: debug
+
+
+def app_log() -> logging.Logger:
+    """The logger of the local discue's app. With no handler of its own, Python's last-resort handler
+    would print its records to stderr under --local, a second line beside the CLI's (the logging
+    docs' advice for a library: a NullHandler). routed_logs adds the console's handler while serving."""
+    logger = logging.getLogger(APP_LOGGER)
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+    return logger
 
 
 class Log:
@@ -75,7 +87,7 @@ def routed_logs(console: Log) -> Iterator[None]:
         logger.addHandler(handler)
         logger.propagate = False
     # the app's debug lines are made only when they are shown
-    logging.getLogger("discue.emulator").setLevel((*THRESHOLDS, logging.DEBUG)[console.rank])
+    logging.getLogger(APP_LOGGER).setLevel((*THRESHOLDS, logging.DEBUG)[console.rank])
     try:
         yield
     finally:
