@@ -325,22 +325,50 @@ def wrk(url: str, key: str, script: Path | None, seconds: int, connections: int 
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), p50, p99
 
 
+# `emulator serve` with uvicorn's httptools parser instead of h11: what the head cap costs (httptools has
+# none; h11's h11_max_incomplete_event_size is the one public door). For this measurement only.
+ON_HTTPTOOLS = """
+import functools, sys
+from discue_cli.emulator import server
+server.uvicorn_config = functools.partial(server.uvicorn_config, http="httptools")
+sys.argv[0] = "discue"
+from discue_cli.entry import main
+main()
+"""
+
+
+def start_on_httptools(db: Path) -> tuple[subprocess.Popen, str, str]:
+    """`emulator serve` on httptools (see ON_HTTPTOOLS): its process, endpoint and key once it has started."""
+    key = "bench-key-0123456789abcdef"
+    args = [sys.executable, "-c", ON_HTTPTOOLS, "emulator", "serve", "--port", "0", "--db", str(db)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCUE_")}
+    process = subprocess.Popen(
+        [*args, "--no-deliver", "--api-key", key], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
+    exports = dict(process.stdout.readline().strip().removeprefix("export ").split("=", 1) for _ in range(2))
+    return process, exports["DISCUE_API_ENDPOINT"], key
+
+
 def server_figures(args: argparse.Namespace, work: str) -> None:
-    """The local discue (`emulator serve`, as users run it) against bench/peer.py on the same uvicorn
-    and httptools, and on h11 (a bare `pip install starlette uvicorn`), interleaved round by round so
-    that load from other processes hits all alike; each figure is the median of the rounds.
+    """The local discue (`emulator serve`, as users run it: uvicorn's h11 parser, heads capped) against
+    bench/peer.py on uvicorn with httptools (what the targets are read on) and with h11 (a bare `pip
+    install starlette uvicorn`, and the same parser as ours), and against itself on httptools (what the
+    head cap costs); interleaved round by round so that load from other processes hits all alike; each
+    figure is the median of the rounds.
 
     Capacity: `wrk` (apt-get install wrk) holds 16 connections busy, so each server runs flat out
     and serves as many requests a second as it can; that is the figure the targets are read on. One
     Python client cannot load a server that far (it is the slower side), so the server's CPU per
     request under it is shown too: there the server is mostly idle and each message comes alone."""
     server = start_server(Path(work) / "capacity.sqlite3", "--no-deliver")
+    uncapped = start_on_httptools(Path(work) / "uncapped.sqlite3")
     peers = {"httptools": start_peer("httptools"), "h11": start_peer("h11")}
     post_script = Path(work) / "post.lua"
     post_script.write_text(WRK_POST)
     use_wrk = shutil.which("wrk") is not None
     try:
         targets = {"ours": (server.process.pid, server.endpoint, server.key)}
+        targets["ours on httptools"] = (uncapped[0].pid, uncapped[1], uncapped[2])
         targets.update({name: (process.pid, base, "") for name, (process, base) in peers.items()})
         queues = {}
         for name, (_, base, key) in targets.items():
@@ -366,23 +394,28 @@ def server_figures(args: argparse.Namespace, work: str) -> None:
                             rate.setdefault((method, name), []).append(served)
                             if method == "POST":
                                 tails.setdefault(name, []).append(p99 / p50)
+        baselines = {
+            "httptools": "bare Starlette+uvicorn (httptools)",
+            "h11": "bare Starlette+uvicorn (h11, our parser)",
+            "ours on httptools": "the local discue on httptools (no head cap)",
+        }
         for method, label in (("GET", "GET /queues"), ("POST", "POST messages")):
-            for peer in ("httptools", "h11") if use_wrk else ():
+            for peer, baseline in baselines.items() if use_wrk else ():
                 ours, theirs = statistics.median(rate[(method, "ours")]), statistics.median(rate[(method, peer)])
                 row(
                     f"local discue {label}: capacity (wrk, 16 connections)",
                     f"{ours:,.0f} req/s",
-                    f"bare Starlette+uvicorn ({peer}) {theirs:,.0f} req/s",
+                    f"{baseline} {theirs:,.0f} req/s",
                     f"{ours / theirs:.2f}x" + (" (target >= 0.7x)" if peer == "httptools" else ""),
                 )
-            ours = statistics.median(cpu[(method, "ours")])
-            theirs = statistics.median(cpu[(method, "httptools")])
-            row(
-                f"local discue {label}: server CPU per request, one Python client, 16 in flight",
-                f"{ours:.3f} ms",
-                f"bare Starlette+uvicorn (httptools) {theirs:.3f} ms",
-                f"{theirs / ours:.2f}x",
-            )
+            for peer in ("httptools", "ours on httptools"):
+                ours, theirs = statistics.median(cpu[(method, "ours")]), statistics.median(cpu[(method, peer)])
+                row(
+                    f"local discue {label}: server CPU per request, one Python client, 16 in flight",
+                    f"{ours:.3f} ms",
+                    f"{baselines[peer]} {theirs:.3f} ms",
+                    f"{theirs / ours:.2f}x",
+                )
         if use_wrk:
             row(
                 "local discue POST p99 / p50 at capacity",
@@ -394,6 +427,8 @@ def server_figures(args: argparse.Namespace, work: str) -> None:
             row("local discue capacity", "-", "wrk not installed (apt-get install wrk)", "-")
     finally:
         server.stop()
+        uncapped[0].terminate()
+        uncapped[0].wait()
         for process, _ in peers.values():
             process.kill()
             process.wait()

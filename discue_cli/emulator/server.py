@@ -159,16 +159,15 @@ def uvicorn_config(app: Any, **settings: Any) -> Any:
     h11 is pure Python and slower; bench/run.py measures what it costs."""
     import uvicorn
 
-    return uvicorn.Config(
-        app,
-        http="h11",
-        h11_max_incomplete_event_size=MAX_HEAD,
-        log_config=None,  # its lines go through routed_logs, in our format
-        log_level="warning",  # uvicorn's info lines (started, shutting down) would repeat ours
-        access_log=False,
-        timeout_graceful_shutdown=HTTP_GRACE,
-        **settings,
-    )
+    defaults: dict[str, Any] = {
+        "http": "h11",
+        "h11_max_incomplete_event_size": MAX_HEAD,
+        "log_config": None,  # its lines go through routed_logs, in our format
+        "log_level": "warning",  # uvicorn's info lines (started, shutting down) would repeat ours
+        "access_log": False,
+        "timeout_graceful_shutdown": HTTP_GRACE,
+    }
+    return uvicorn.Config(app, **{**defaults, **settings})
 
 
 def ignore_stop_signals() -> None:
