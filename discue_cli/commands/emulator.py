@@ -56,10 +56,19 @@ def serve(
     db: DbOption = None,
     api_key: Annotated[
         str | None,
-        typer.Option("--api-key", metavar="KEY", help="The key clients must send [default: one kept in the database]."),
+        typer.Option(
+            "--api-key",
+            metavar="KEY",
+            help="The key clients must send [default: one kept in the database]; here, not the global option.",
+        ),
     ] = None,
     api_version: Annotated[
-        str, typer.Option("--api-version", metavar="GEN", help=f"API generation to serve: {', '.join(GENERATIONS)}.")
+        str,
+        typer.Option(
+            "--api-version",
+            metavar="GEN",
+            help=f"API generation to serve: {', '.join(GENERATIONS)}; here, not the global option.",
+        ),
     ] = "2023-04",
     deliver: Annotated[bool, typer.Option("--deliver/--no-deliver", help="Send messages to listeners.")] = True,
     max_attempts: Annotated[
