@@ -5,7 +5,7 @@ from typing import Annotated
 
 from discue_cli import __version__
 from discue_cli.errors import Stopped
-from discue_cli.signals import raised
+from discue_cli.signals import first_stop, stop_exit_code
 
 
 def _fast_version() -> bool:
@@ -63,10 +63,11 @@ def report(exc: BaseException, ctx: object) -> int:
     out = c.output()
     if isinstance(exc, SilentExit):
         return exc.exit_code
-    if isinstance(exc, (KeyboardInterrupt, Stopped)) or (raised and not isinstance(exc, Interrupted)):
+    stopped = first_stop() is not None
+    if isinstance(exc, (KeyboardInterrupt, Stopped)) or (stopped and not isinstance(exc, Interrupted)):
         # whatever came out of a stop signal raised in the middle of things is that stop
         out.info("Interrupted.")
-        return 128 + raised[0] if raised else getattr(exc, "exit_code", 130)
+        return stop_exit_code(exc)
     if isinstance(exc, Interrupted):
         out.info(exc.title)
         return exc.exit_code

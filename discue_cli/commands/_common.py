@@ -7,10 +7,9 @@ subclasses, which the one error boundary in app.py turns into a line and an exit
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -19,6 +18,7 @@ from discue_cli.commands._complete import complete_queue
 from discue_cli.context import Context
 from discue_cli.errors import Interrupted, SilentExit, UsageError
 from discue_cli.output import Output, OutputFormat
+from discue_cli.signals import cancel_on_stop_signals, first_stop, terminate_raises
 
 if TYPE_CHECKING:
     from discue_cli.api import Reply
@@ -103,7 +103,7 @@ def run(
     a KeyboardInterrupt and SIGTERM an Interrupted (exit 130 / 143) raised where the work stands.
     A work that uses asyncio itself (tasks, sleeps: batch, watch, listen, apply) passes `loop=True`,
     and so does every --local run (the in-process app is async). There, Ctrl-C and SIGTERM both
-    cancel the work's task (see `stop_on_signals`): uncaught, that is exit 130 or 143. A work may
+    cancel the work's task (see `signals.cancel_on_stop_signals`): uncaught, that is exit 130 or 143. A work may
     catch the cancellation to stop cleanly: returning nothing makes the signal its normal end
     (watch: exit 0), returning a code makes it an interruption (a batch: 130 or 143)."""
     c = context(ctx)
@@ -116,9 +116,7 @@ def run(
             return await work(options, client, out)
 
     if client.sync:
-        from discue_cli.signals import raised
-
-        if raised:  # a stop raised while starting up and lost on the way (see signals.raised): stop here
+        if first_stop() is not None:  # a stop raised while starting up and lost on the way: stop here
             raise KeyboardInterrupt
         with terminate_raises():
             code = drive(session())
@@ -138,47 +136,14 @@ def drive(coroutine: Coroutine[Any, Any, Any]) -> Any:
     raise RuntimeError("a one-shot run suspended: a work that uses asyncio needs run(..., loop=True)")
 
 
-@contextlib.contextmanager
-def terminate_raises() -> Iterator[None]:
-    """SIGTERM stops a synchronous run as Ctrl-C does (exit 143 instead of 130), once."""
-    import signal
-
-    from discue_cli.output import last_words  # here, not in the handler: no import while a signal is handled
-
-    watchdog = hasattr(signal, "setitimer")
-    alarm_before: list[Any] = []
-
-    def on_terminate(signum: int, frame: Any) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the first one's clean stop is short: let it finish
-        if watchdog:
-            # An exception raised from a signal handler is lost when it lands in a finalizer ("Exception
-            # ignored"), and the run would wait on: should the clean stop not be over in 2 s, this ends it.
-            alarm_before.append(signal.signal(signal.SIGALRM, lambda *_: last_words("Interrupted.", 128 + signum)))
-            signal.setitimer(signal.ITIMER_REAL, 2.0)
-        raise Interrupted("Interrupted.", 128 + signum)
-
-    try:
-        previous = signal.signal(signal.SIGTERM, on_terminate)
-    except ValueError:  # not the main thread: signals are not ours to take
-        yield
-        return
-    try:
-        yield
-    finally:
-        if alarm_before:
-            signal.setitimer(signal.ITIMER_REAL, 0)  # the stop got here: no need to force it
-            signal.signal(signal.SIGALRM, alarm_before[0])
-        signal.signal(signal.SIGTERM, previous)
-
-
 def run_in_loop(session: Coroutine[Any, Any, Any]) -> Any:
-    """Run `session` under asyncio; a signal cancels it (see `stop_on_signals`) and sets the exit code."""
+    """Run `session` under asyncio; a signal cancels it (signals.cancel_on_stop_signals) and sets the exit code."""
     import asyncio
 
     received: list[int] = []
 
     async def drive_task() -> Any:
-        with stop_on_signals(received):
+        with cancel_on_stop_signals(received):
             try:
                 return await session
             except asyncio.CancelledError:
@@ -190,44 +155,6 @@ def run_in_loop(session: Coroutine[Any, Any, Any]) -> Any:
     if code and received:
         code = 128 + received[0]
     return code
-
-
-@contextlib.contextmanager
-def stop_on_signals(received: list[int]) -> Iterator[None]:
-    """While the event loop runs: SIGINT, SIGTERM and SIGHUP cancel the current task, once.
-
-    The signal is recorded in `received` (its exit code is 128 + it). Later signals are ignored:
-    the first one's clean stop (saving a batch's unsent lines) is short, and a second cancel
-    would cut it. Without a running loop's signal support (Windows), asyncio's own Ctrl-C rules."""
-    import asyncio
-    import signal
-
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-
-    def on_signal(signum: int) -> None:
-        if not received:
-            received.append(signum)
-            task.cancel()
-
-    installed = {}
-    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
-        try:
-            previous = signal.getsignal(signum)
-            loop.add_signal_handler(signum, on_signal, signum)
-            installed[signum] = previous
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
-    from discue_cli.signals import raised
-
-    if raised:
-        on_signal(raised[0])  # one raised while starting up, and lost on the way (see signals.raised)
-    try:
-        yield
-    finally:
-        for signum, previous in installed.items():
-            loop.remove_signal_handler(signum)
-            signal.signal(signum, previous)  # remove_signal_handler leaves SIG_DFL: main()'s handler again
 
 
 def run_local(ctx: typer.Context, work: Callable[[Opts, Context, Output], Any], options: Opts = None) -> None:

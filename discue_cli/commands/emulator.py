@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 
 from discue_cli.commands._common import context
 from discue_cli.errors import DiscueError, NotFoundError, UsageError
+from discue_cli.signals import ignore_stop_signals, restore, sigterm_interrupts
 
 app = typer.Typer(help="Run the local discue as an HTTP server.", no_args_is_help=True)
 
@@ -97,7 +97,7 @@ def serve(
 ) -> None:
     """Serve the local discue on loopback and print the environment that points clients at it."""
     # First of all: from here on, SIGTERM stops us as cleanly as Ctrl-C (uvicorn re-raises it once it has stopped).
-    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+    previous_sigterm = sigterm_interrupts()
     c = context(ctx)
     out = c.output()
     from discue_cli.api.generations import parse_generation
@@ -122,20 +122,15 @@ def serve(
         )
         serve_forever(options, announce=out.line, log=out.info, flush=out.flush)
     except (DiscueError, StoreUnavailable, OSError) as exc:
-        signal.signal(signal.SIGTERM, previous_sigterm)
+        restore(previous_sigterm)
         if isinstance(exc, StoreUnavailable):
             raise UsageError(str(exc)) from None
         if isinstance(exc, OSError):
             raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
         raise
     except KeyboardInterrupt:
-        for sig in (signal.SIGINT, signal.SIGTERM):  # one stop is enough: nothing may cut this one short
-            signal.signal(sig, signal.SIG_IGN)
+        ignore_stop_signals()  # one stop is enough: nothing may cut this one short
     out.info("Stopped.")
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 @app.command()
