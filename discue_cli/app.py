@@ -97,12 +97,15 @@ def report(exc: BaseException, ctx: object) -> int:
     return 1
 
 
-def wants_json(args: list[str]) -> bool:
-    """Whether a command line asks for JSON output (options before a `--` only)."""
+def wants_json(args: list[str], stderr_tty: bool = False) -> bool:
+    """Whether an error about this command line is one JSON object (options before a `--` only):
+    with --json or --pretty; with --jq only off a terminal, for a person typing there reads a line."""
     for arg in args:
         if arg == "--":
             return False
-        if arg in ("--json", "--pretty", "--jq") or arg.startswith("--jq="):
+        if arg in ("--json", "--pretty"):
+            return True
+        if (arg == "--jq" or arg.startswith("--jq=")) and not stderr_tty:
             return True
     return False
 
@@ -178,7 +181,8 @@ def build_app(argv: list[str] | None = None, make_context=None):
                 raise
             except (Exception, KeyboardInterrupt, Stopped) as exc:
                 if is_usage_error(exc):
-                    if not wants_json(ctx.meta.get("discue.args", [])):
+                    c = ctx.obj if isinstance(ctx.obj, Context) else Context()
+                    if not wants_json(ctx.meta.get("discue.args", []), c.streams.stderr_tty):
                         raise  # typer shows it: usage, a hint, the message, exit 2
                     raise typer.Exit(report_argument_error(exc, ctx.obj)) from None
                 raise typer.Exit(report(exc, ctx.obj)) from None
