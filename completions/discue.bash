@@ -1,10 +1,12 @@
-_discue_completion() {
-    local IFS=$'
-'
-    COMPREPLY=( $( env COMP_WORDS="${COMP_WORDS[*]}" \
-                   COMP_CWORD=$COMP_CWORD \
-                   _DISCUE_COMPLETE=complete_bash $1 ) )
-    return 0
+# discue completion for bash: eval "$(discue completion bash)" in ~/.bashrc
+_discue_complete() {
+    local -a reply
+    mapfile -t reply < <(discue __complete bash -- "${COMP_WORDS[@]:0:COMP_CWORD+1}" 2>/dev/null)
+    if [[ "${reply[0]}" == files ]]; then
+        compopt -o default 2>/dev/null
+        COMPREPLY=()
+    else
+        COMPREPLY=("${reply[@]:1}")
+    fi
 }
-
-complete -o default -F _discue_completion discue
+complete -F _discue_complete discue

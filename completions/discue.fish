@@ -1,1 +1,10 @@
-complete --command discue --no-files --arguments "(env _DISCUE_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) discue)" --condition "env _DISCUE_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) discue"
+# discue completion for fish: discue completion fish | source (in ~/.config/fish/config.fish)
+function __discue_complete
+    set -l reply (discue __complete fish -- (commandline -opc) (commandline -ct) 2>/dev/null)
+    if test "$reply[1]" = files
+        __fish_complete_path (commandline -ct)
+    else
+        printf '%s\n' $reply[2..-1]
+    end
+end
+complete -c discue -f -a '(__discue_complete)'

@@ -1,19 +1,12 @@
-Import-Module PSReadLine
-Set-PSReadLineKeyHandler -Chord Tab -Function MenuComplete
-$scriptblock = {
+# discue completion for PowerShell: discue completion powershell | Out-String | Invoke-Expression (in $PROFILE)
+Register-ArgumentCompleter -Native -CommandName discue -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
-    $Env:_DISCUE_COMPLETE = "complete_powershell"
-    $Env:_TYPER_COMPLETE_ARGS = $commandAst.ToString()
-    $Env:_TYPER_COMPLETE_WORD_TO_COMPLETE = $wordToComplete
-    discue | ForEach-Object {
-        $commandArray = $_ -Split ":::"
-        $command = $commandArray[0]
-        $helpString = $commandArray[1]
-        [System.Management.Automation.CompletionResult]::new(
-            $command, $command, 'ParameterValue', $helpString)
+    $words = @($commandAst.CommandElements | Where-Object { $_.Extent.EndOffset -le $cursorPosition } |
+        ForEach-Object { $_.Extent.Text })
+    if ($wordToComplete -eq '') { $words += '' }
+    $reply = @(& discue __complete powershell -- @words 2>$null)
+    if ($reply.Count -eq 0 -or $reply[0] -eq 'files') { return }
+    $reply | Select-Object -Skip 1 | ForEach-Object {
+        [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
     }
-    $Env:_DISCUE_COMPLETE = ""
-    $Env:_TYPER_COMPLETE_ARGS = ""
-    $Env:_TYPER_COMPLETE_WORD_TO_COMPLETE = ""
 }
-Register-ArgumentCompleter -Native -CommandName discue -ScriptBlock $scriptblock

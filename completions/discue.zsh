@@ -1,7 +1,16 @@
 #compdef discue
-
-_discue_completion() {
-  eval $(env _TYPER_COMPLETE_ARGS="${words[1,$CURRENT]}" _DISCUE_COMPLETE=complete_zsh discue)
+# discue completion for zsh: eval "$(discue completion zsh)" in ~/.zshrc, after compinit
+_discue() {
+    local -a reply
+    reply=("${(@f)$(discue __complete zsh -- "${(@Q)words[1,CURRENT]}" 2>/dev/null)}")
+    if [[ "${reply[1]}" == files ]]; then
+        _files
+    elif (( ${#reply} > 1 )); then
+        compadd -U -- "${(@)reply[2,-1]}"
+    fi
 }
-
-compdef _discue_completion discue
+if [[ "${zsh_eval_context[-1]}" == loadautofunc ]]; then
+    _discue "$@"
+else
+    compdef _discue discue
+fi

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from discue_cli import __version__
 from discue_cli.errors import Stopped
-from discue_cli.signals import raised
+from discue_cli.signals import first_stop, stop_exit_code
 
 
 def _fast_version() -> bool:
@@ -63,10 +63,11 @@ def report(exc: BaseException, ctx: object) -> int:
     out = c.output()
     if isinstance(exc, SilentExit):
         return exc.exit_code
-    if isinstance(exc, (KeyboardInterrupt, Stopped)) or (raised and not isinstance(exc, Interrupted)):
+    stopped = first_stop() is not None
+    if isinstance(exc, (KeyboardInterrupt, Stopped)) or (stopped and not isinstance(exc, Interrupted)):
         # whatever came out of a stop signal raised in the middle of things is that stop
         out.info("Interrupted.")
-        return 128 + raised[0] if raised else getattr(exc, "exit_code", 130)
+        return stop_exit_code(exc)
     if isinstance(exc, Interrupted):
         out.info(exc.title)
         return exc.exit_code
@@ -96,14 +97,31 @@ def report(exc: BaseException, ctx: object) -> int:
     return 1
 
 
-def wants_json(args: list[str]) -> bool:
-    """Whether a command line asks for JSON output (options before a `--` only)."""
+def wants_json(args: list[str], stderr_tty: bool = False) -> bool:
+    """Whether an error about this command line is one JSON object (options before a `--` only):
+    with --json or --pretty; with --jq only off a terminal, for a person typing there reads a line."""
     for arg in args:
         if arg == "--":
             return False
-        if arg in ("--json", "--pretty", "--jq") or arg.startswith("--jq="):
+        if arg in ("--json", "--pretty"):
+            return True
+        if (arg == "--jq" or arg.startswith("--jq=")) and not stderr_tty:
             return True
     return False
+
+
+def is_usage_error(exc: BaseException) -> bool:
+    """Whether typer raised it about the command line (a bad option, a missing argument).
+
+    Told by what typer documents of those errors, an `exit_code` and `format_message()`, not by
+    their class: typer carries its own private copy of click, whose classes are not ours to import."""
+    from discue_cli.errors import DiscueError
+
+    return (
+        not isinstance(exc, DiscueError)
+        and hasattr(exc, "exit_code")
+        and callable(getattr(exc, "format_message", None))
+    )
 
 
 def report_argument_error(exc: Exception, ctx: object) -> int:
@@ -126,9 +144,9 @@ def build_app(argv: list[str] | None = None, make_context=None):
     import importlib
 
     import typer
-    from typer._click.exceptions import ClickException  # typer vendors click; its exceptions live here
     from typer.core import TyperGroup
 
+    from discue_cli.commands._complete import complete_api_version
     from discue_cli.context import Context
 
     class DiscueGroup(TyperGroup):
@@ -144,6 +162,9 @@ def build_app(argv: list[str] | None = None, make_context=None):
             return ordered(list(self.commands))
 
         def parse_args(self, ctx, args):
+            from discue_cli.commands._argv import hoist_globals
+
+            args = hoist_globals(self, list(args))  # global options may follow the verb (CLI.md)
             ctx.meta["discue.args"] = list(args)  # for invoke: did the command line ask for JSON?
             return super().parse_args(ctx, args)
 
@@ -156,13 +177,14 @@ def build_app(argv: list[str] | None = None, make_context=None):
                 if isinstance(ctx.obj, Context):
                     ctx.obj.output().flush()  # a write that fails (a full disk) fails here, in the boundary
                 return result
-            except ClickException as exc:
-                if not wants_json(ctx.meta.get("discue.args", [])):
-                    raise
-                raise typer.Exit(report_argument_error(exc, ctx.obj)) from None
             except (typer.Exit, typer.Abort):
                 raise
             except (Exception, KeyboardInterrupt, Stopped) as exc:
+                if is_usage_error(exc):
+                    c = ctx.obj if isinstance(ctx.obj, Context) else Context()
+                    if not wants_json(ctx.meta.get("discue.args", []), c.streams.stderr_tty):
+                        raise  # typer shows it: usage, a hint, the message, exit 2
+                    raise typer.Exit(report_argument_error(exc, ctx.obj)) from None
                 raise typer.Exit(report(exc, ctx.obj)) from None
 
     noun = invoked_noun(argv) if argv is not None else None
@@ -225,6 +247,7 @@ def build_app(argv: list[str] | None = None, make_context=None):
                 "--api-version",
                 metavar="GEN",
                 help="API generation: 2022-05, 2023-04, 2024-08 or auto [env: DISCUE_API_VERSION; default: auto]",
+                autocompletion=complete_api_version,
             ),
         ] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One stderr line per HTTP exchange.")] = False,
@@ -266,41 +289,11 @@ def start() -> None:
     # click tree): scanning them for cycles is pure cost. Collection is back on once the command runs.
     gc.disable()
     argv = sys.argv[1:]
-    import os
+    if argv[:1] == ["__complete"]:  # a shell's Tab (see commands/completion.py): candidates, never an error
+        from discue_cli.commands.completion import complete_main
 
-    if "_DISCUE_COMPLETE" in os.environ:
-        # A shell asking for completions: register typer's shell classes (only then; they cost start-up).
-        from typer._completion_classes import completion_init
-
-        completion_init()
-        argv = None
+        sys.exit(complete_main(argv[1:]))
     app = build_app(argv)
     gc.freeze()  # what start-up made lives as long as the process: no collection needs to scan it again
-    try:
-        app(prog_name="discue")
-    except SystemExit as done:
-        exit_at_once(done.code)
-        raise
-
-
-def exit_at_once(code: object) -> None:
-    """End the process without tearing down every module one by one (tens of ms for nothing):
-    the output is flushed and atexit handlers run first. Another thread still running, or a flush
-    that fails, leaves the exit to Python, which knows how to report those."""
-    import os
-
-    threading = sys.modules.get("threading")  # never imported: no other thread
-    if threading is not None and threading.active_count() > 1:
-        return
-    import atexit
-
-    atexit._run_exitfuncs()
-    from discue_cli.output import flush_streams
-
-    if not flush_streams():
-        return
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):
-        return  # a message to print: Python's own exit does that
-    os._exit(code & 0xFF)
+    # Python's own exit follows (atexit handlers, flushes): ending the process early measured no faster.
+    app(prog_name="discue")

@@ -1,34 +1,160 @@
-"""Stop signals raised as exceptions, where no event loop turns them into a cancel: start-up and prompts."""
+"""Stop signals (SIGINT, SIGTERM, SIGHUP): the one module that installs their handlers and knows which came.
+
+Three ways a stop is taken, one for each stage of a run:
+- from the moment the console script starts until main() runs, a signal is only noted (`note_stops`);
+- where no event loop turns a signal into a cancel (start-up, prompts), it raises where the main
+  thread stands (`raise_on_stop_signals`): SIGINT a KeyboardInterrupt, SIGTERM/SIGHUP Stopped;
+  a synchronous one-shot run takes SIGTERM as an Interrupted (`terminate_raises`);
+- while an event loop runs, a signal cancels the run's task (`cancel_on_stop_signals`).
+Whichever way, the first signal is remembered here (`first_stop`), for the error boundary and for
+the run that is about to start: Python drops an exception raised in a __del__ or a weakref callback
+("Exception ignored in ...") and wraps one raised in __set_name__ in a RuntimeError.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from typing import Any
 
-from discue_cli.errors import Stopped
+from discue_cli.errors import Interrupted, Stopped
 
-# Every stop signal raised so far. Python drops an exception raised in a __del__ or a weakref callback
-# ("Exception ignored in ...") and wraps one raised in __set_name__ in a RuntimeError: the signal
-# is still known here, for the error boundary and for the run that is about to start.
-raised: list[int] = []
+NAMES = ("SIGINT", "SIGTERM", "SIGHUP")  # SIGHUP: not on Windows
+
+_received: list[int] = []  # every stop signal taken so far, first one first; only this module touches it
 
 
-def raise_stop(signum: int, _frame: object) -> None:
-    """The handler: SIGINT becomes KeyboardInterrupt, SIGTERM and SIGHUP Stopped, wherever the main thread is."""
-    if not raised and os.environ.get("DISCUE_DEBUG") != "1":
+def first_stop() -> int | None:
+    """The first stop signal this process took, or None."""
+    return _received[0] if _received else None
+
+
+def stop_exit_code(exc: BaseException | None = None) -> int:
+    """The exit code of a stop: 128 + the first signal; else what the exception says; else 130 (Ctrl-C)."""
+    if _received:
+        return 128 + _received[0]
+    return getattr(exc, "exit_code", 130)
+
+
+def _stop_signals(*names: str) -> list[int]:
+    return [getattr(signal, name) for name in names if hasattr(signal, name)]
+
+
+def _note(signum: int, _frame: object) -> None:
+    _received.append(signum)
+
+
+def note_stops() -> None:
+    """Only remember a stop signal (the console script's first moments, before main() can act on one)."""
+    for signum in _stop_signals(*NAMES):
+        signal.signal(signum, _note)
+
+
+def _raise_stop(signum: int, _frame: object) -> None:
+    if not _received and os.environ.get("DISCUE_DEBUG") != "1":
         # The process is going down: a half-built object's complaint on the way is no news to the user.
         import warnings
 
         sys.unraisablehook = lambda _unraisable: None
         warnings.simplefilter("ignore")
-    raised.append(signum)
+    _received.append(signum)
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise Stopped(signum)
 
 
-def raise_on_stop_signals(*, interrupt: bool = True) -> dict[int, object]:
-    """Install `raise_stop` for SIGTERM, SIGHUP (not on Windows) and, with `interrupt`, SIGINT; the old handlers."""
-    names = ("SIGTERM", "SIGHUP", "SIGINT") if interrupt else ("SIGTERM", "SIGHUP")
-    return {sig: signal.signal(sig, raise_stop) for sig in (getattr(signal, n) for n in names if hasattr(signal, n))}
+def raise_on_stop_signals(*, interrupt: bool = True) -> dict[int, Any]:
+    """SIGTERM, SIGHUP and, with `interrupt`, SIGINT raise where the main thread stands; the old handlers."""
+    names = NAMES if interrupt else NAMES[1:]
+    return {signum: signal.signal(signum, _raise_stop) for signum in _stop_signals(*names)}
+
+
+def restore(previous: dict[int, Any]) -> None:
+    """Put back the handlers `raise_on_stop_signals` replaced."""
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def ignore_stop_signals() -> None:
+    """Stopping already: a second Ctrl-C must not cut the clean-up short."""
+    for signum in _stop_signals("SIGINT", "SIGTERM"):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def sigterm_interrupts() -> dict[int, Any]:
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does (a server that stops the same clean way on both);
+    the old handler, for `restore`."""
+    return {signal.SIGTERM: signal.signal(signal.SIGTERM, _interrupt)}
+
+
+@contextlib.contextmanager
+def terminate_raises() -> Iterator[None]:
+    """SIGTERM stops a synchronous run as Ctrl-C does (exit 143 instead of 130), once."""
+    from discue_cli.output import last_words  # here, not in the handler: no import while a signal is handled
+
+    watchdog = hasattr(signal, "setitimer")
+    alarm_before: list[Any] = []
+
+    def on_terminate(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the first one's clean stop is short: let it finish
+        if watchdog:
+            # An exception raised from a signal handler is lost when it lands in a finalizer ("Exception
+            # ignored"), and the run would wait on: should the clean stop not be over in 2 s, this ends it.
+            alarm_before.append(signal.signal(signal.SIGALRM, lambda *_: last_words("Interrupted.", 128 + signum)))
+            signal.setitimer(signal.ITIMER_REAL, 2.0)
+        raise Interrupted("Interrupted.", 128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_terminate)
+    except ValueError:  # not the main thread: signals are not ours to take
+        yield
+        return
+    try:
+        yield
+    finally:
+        if alarm_before:
+            signal.setitimer(signal.ITIMER_REAL, 0)  # the stop got here: no need to force it
+            signal.signal(signal.SIGALRM, alarm_before[0])
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def cancel_on_stop_signals(received: list[int]) -> Iterator[None]:
+    """While the event loop runs: SIGINT, SIGTERM and SIGHUP cancel the current task, once.
+
+    The signal is recorded in `received` (its exit code is 128 + it). Later signals are ignored:
+    the first one's clean stop (saving a batch's unsent lines) is short, and a second cancel
+    would cut it. Without a running loop's signal support (Windows), asyncio's own Ctrl-C rules."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+
+    def on_signal(signum: int) -> None:
+        if not received:
+            received.append(signum)
+            task.cancel()
+
+    installed = {}
+    for signum in _stop_signals(*NAMES):
+        try:
+            previous = signal.getsignal(signum)
+            loop.add_signal_handler(signum, on_signal, signum)
+            installed[signum] = previous
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+    if _received:
+        on_signal(_received[0])  # one raised while starting up, and lost on the way
+    try:
+        yield
+    finally:
+        for signum, previous in installed.items():
+            loop.remove_signal_handler(signum)
+            signal.signal(signum, previous)  # remove_signal_handler leaves SIG_DFL: main()'s handler again

@@ -7,10 +7,9 @@ subclasses, which the one error boundary in app.py turns into a line and an exit
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -19,6 +18,7 @@ from discue_cli.commands._complete import complete_queue
 from discue_cli.context import Context
 from discue_cli.errors import Interrupted, SilentExit, UsageError
 from discue_cli.output import Output, OutputFormat
+from discue_cli.signals import cancel_on_stop_signals, first_stop
 
 if TYPE_CHECKING:
     from discue_cli.api import Reply
@@ -112,19 +112,21 @@ def run(
         async with client:
             return await work(options, client, out)
 
+    if first_stop() is not None:  # a stop raised while starting up and lost on the way: stop here
+        raise KeyboardInterrupt
     code = run_in_loop(session())
     if code:
         raise SilentExit(code)
 
 
 def run_in_loop(session: Coroutine[Any, Any, Any]) -> Any:
-    """Run `session` under asyncio; a signal cancels it (see `stop_on_signals`) and sets the exit code."""
+    """Run `session` under asyncio; a signal cancels it (signals.cancel_on_stop_signals) and sets the exit code."""
     import asyncio
 
     received: list[int] = []
 
     async def drive_task() -> Any:
-        with stop_on_signals(received):
+        with cancel_on_stop_signals(received):
             try:
                 return await session
             except asyncio.CancelledError:
@@ -136,44 +138,6 @@ def run_in_loop(session: Coroutine[Any, Any, Any]) -> Any:
     if code and received:
         code = 128 + received[0]
     return code
-
-
-@contextlib.contextmanager
-def stop_on_signals(received: list[int]) -> Iterator[None]:
-    """While the event loop runs: SIGINT, SIGTERM and SIGHUP cancel the current task, once.
-
-    The signal is recorded in `received` (its exit code is 128 + it). Later signals are ignored:
-    the first one's clean stop (saving a batch's unsent lines) is short, and a second cancel
-    would cut it. Without a running loop's signal support (Windows), asyncio's own Ctrl-C rules."""
-    import asyncio
-    import signal
-
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-
-    def on_signal(signum: int) -> None:
-        if not received:
-            received.append(signum)
-            task.cancel()
-
-    installed = {}
-    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
-        try:
-            previous = signal.getsignal(signum)
-            loop.add_signal_handler(signum, on_signal, signum)
-            installed[signum] = previous
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
-    from discue_cli.signals import raised
-
-    if raised:
-        on_signal(raised[0])  # one raised while starting up, and lost on the way (see signals.raised)
-    try:
-        yield
-    finally:
-        for signum, previous in installed.items():
-            loop.remove_signal_handler(signum)
-            signal.signal(signum, previous)  # remove_signal_handler leaves SIG_DFL: main()'s handler again
 
 
 def run_local(ctx: typer.Context, work: Callable[[Opts, Context, Output], Any], options: Opts = None) -> None:

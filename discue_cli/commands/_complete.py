@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 COMPLETION_TIMEOUT = "2"
-GLOBAL_FLAGS = ("api_key", "api_endpoint", "profile", "local")
+GLOBAL_FLAGS = ("api_key", "api_endpoint", "profile", "local", "api_version")
 
 
 def candidates(items: list[dict[str, Any]], incomplete: str) -> list[str]:
@@ -89,3 +89,20 @@ def complete_message(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_api_key(ctx: typer.Context, incomplete: str) -> list[str]:
     return [str(i["id"]) for i in fetch(ctx, api_keys) if str(i.get("id", "")).startswith(incomplete)]
+
+
+def complete_api_version(incomplete: str) -> list[str]:
+    from discue_cli.api.generations import AUTO, GENERATIONS
+
+    return [g for g in (*GENERATIONS, AUTO) if g.startswith(incomplete)]
+
+
+def complete_help(ctx: typer.Context, incomplete: str) -> list[str]:
+    """`discue help <Tab>`: the topics and the nouns; after a noun, its verbs."""
+    from discue_cli.app import NOUNS
+    from discue_cli.commands._help import TOPICS, ordered
+
+    words = ctx.params.get("words") or []
+    if words:
+        return []
+    return [n for n in (*TOPICS, *ordered(list(NOUNS))) if n.startswith(incomplete)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 
 from discue_cli.commands._common import context
 from discue_cli.errors import DiscueError, NotFoundError, UsageError
+from discue_cli.signals import ignore_stop_signals, restore, sigterm_interrupts
 
 app = typer.Typer(help="Run the local discue as an HTTP server.", no_args_is_help=True)
 
@@ -56,10 +56,19 @@ def serve(
     db: DbOption = None,
     api_key: Annotated[
         str | None,
-        typer.Option("--api-key", metavar="KEY", help="The key clients must send [default: one kept in the database]."),
+        typer.Option(
+            "--api-key",
+            metavar="KEY",
+            help="The key clients must send [default: one kept in the database]; here, not the global option.",
+        ),
     ] = None,
     api_version: Annotated[
-        str, typer.Option("--api-version", metavar="GEN", help=f"API generation to serve: {', '.join(GENERATIONS)}.")
+        str,
+        typer.Option(
+            "--api-version",
+            metavar="GEN",
+            help=f"API generation to serve: {', '.join(GENERATIONS)}; here, not the global option.",
+        ),
     ] = "2023-04",
     deliver: Annotated[bool, typer.Option("--deliver/--no-deliver", help="Send messages to listeners.")] = True,
     max_attempts: Annotated[
@@ -88,7 +97,7 @@ def serve(
 ) -> None:
     """Serve the local discue on loopback and print the environment that points clients at it."""
     # First of all: from here on, SIGTERM stops us as cleanly as Ctrl-C (uvicorn re-raises it once it has stopped).
-    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+    previous_sigterm = sigterm_interrupts()
     c = context(ctx)
     out = c.output()
     from discue_cli.api.generations import parse_generation
@@ -113,20 +122,15 @@ def serve(
         )
         serve_forever(options, announce=out.line, log=out.info, flush=out.flush)
     except (DiscueError, StoreUnavailable, OSError) as exc:
-        signal.signal(signal.SIGTERM, previous_sigterm)
+        restore(previous_sigterm)
         if isinstance(exc, StoreUnavailable):
             raise UsageError(str(exc)) from None
         if isinstance(exc, OSError):
             raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
         raise
     except KeyboardInterrupt:
-        for sig in (signal.SIGINT, signal.SIGTERM):  # one stop is enough: nothing may cut this one short
-            signal.signal(sig, signal.SIG_IGN)
+        ignore_stop_signals()  # one stop is enough: nothing may cut this one short
     out.info("Stopped.")
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 @app.command()

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from discue_cli.commands._common import run_local
+from discue_cli.commands._complete import complete_help
 from discue_cli.errors import UsageError
 
 
@@ -35,7 +36,10 @@ def register(root: typer.Typer) -> None:
     def help_(
         ctx: typer.Context,
         words: Annotated[
-            list[str] | None, typer.Argument(metavar="[TOPIC|COMMAND]...", help="exit-codes, or a command.")
+            list[str] | None,
+            typer.Argument(
+                metavar="[TOPIC|COMMAND]...", help="exit-codes, or a command.", autocompletion=complete_help
+            ),
         ] = None,
     ) -> None:
         """Show the help of a command, or a topic: exit-codes."""

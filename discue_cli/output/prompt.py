@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import signal
 from collections.abc import Iterator
 from typing import TextIO
 
 from discue_cli.errors import Stopped
-from discue_cli.signals import raise_on_stop_signals
+from discue_cli.signals import raise_on_stop_signals, restore
 
 
 @contextlib.contextmanager
@@ -22,8 +21,7 @@ def signals_raise() -> Iterator[None]:
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        restore(previous)
 
 
 def confirm(question: str, stdin: TextIO, stderr: TextIO) -> bool:

@@ -35,7 +35,7 @@ def test_version_from_the_installed_command_and_python_m():
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["queues", "--help"], ["messages", "add", "--help"]])
 def test_version_and_help_import_no_http_rich_jq_or_emulator(args):
-    # main() ends the process itself (os._exit after the atexit handlers): the check is an atexit handler.
+    # the check runs at exit, once the command is done
     probe = (
         "import atexit, sys; sys.argv = ['discue'] + sys.argv[1:]\n"
         "def check():\n"
@@ -91,10 +91,15 @@ def test_checked_in_completions_match_the_code(cli, shell, suffix):
 
 
 def test_completion_completes_nouns_and_verbs():
-    env = {"_DISCUE_COMPLETE": "complete_bash", "COMP_WORDS": "discue queues ", "COMP_CWORD": "2"}
-    assert run(env=env).stdout.split() == ["list", "get", "create", "update", "delete"]
-    env = {"_DISCUE_COMPLETE": "complete_bash", "COMP_WORDS": "discue mes", "COMP_CWORD": "1"}
-    assert run(env=env).stdout.split() == ["messages"]
+    assert run("__complete", "bash", "--", "discue", "queues", "").stdout.split() == [
+        "values",
+        "list",
+        "get",
+        "create",
+        "update",
+        "delete",
+    ]
+    assert run("__complete", "bash", "--", "discue", "mes").stdout.split() == ["values", "messages"]
 
 
 def test_ctrl_c_exits_130_with_one_line_and_no_traceback():
@@ -201,8 +206,11 @@ def test_ctrl_c_at_the_delete_prompt_on_a_real_terminal_deletes_nothing(tmp_path
 
 
 def complete(words: str, env: dict) -> subprocess.CompletedProcess:
-    cword = str(len(words.split(" ")) - 1)
-    return run(env={**env, "_DISCUE_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": cword})
+    """What the bash script gets for these words (the kind line dropped)."""
+    result = run("__complete", "bash", "--", *words.split(" "), env=env)
+    kind, _, result.stdout = result.stdout.partition("\n")
+    assert kind == "values"
+    return result
 
 
 def test_completion_offers_queue_listener_and_message_names_and_ids(tmp_path):
