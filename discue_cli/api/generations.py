@@ -338,16 +338,19 @@ async def write(
     nothing). A reply without a given field is an error (exit 1), pinned generations included."""
     state = tracker(client)
     body = await build()
+    before = state.known
     try:
         reply = await client.request(method, path, json_body=body)
     except ApiError as error:
         wanted = asked_for(error, body)
         if state.setting != AUTO or wanted is None:
             raise
-        before = state.known
-        await state.detect_again(client, "2024-08" if wanted == "alias" else DEFAULT)
-        if state.known == before or name_key(state.known) != wanted:
+        if name_key(state.known) != wanted:  # the client may have learnt it from this very 400
+            await state.detect_again(client, "2024-08" if wanted == "alias" else DEFAULT)
+        if name_key(state.known) != wanted:
             raise
+        if before is None and state.say is not None:  # nothing was remembered, so settle() said nothing
+            state.say(f"this endpoint speaks the {state.known} API generation ({wanted}): sent again with {wanted}")
         body = await build()
         reply = await client.request(method, path, json_body=body)
     state.observe(reply)
