@@ -374,7 +374,7 @@ def asked_for(error: DiscueError, body: Any) -> str | None:
 def dropped(reply: Any, key: str, given: tuple[str, ...]) -> list[str]:
     """The given fields the reply's resource lacks; none when the reply carries no resource to tell."""
     item = reply.get(key) if isinstance(reply, dict) else None
-    if not isinstance(item, dict):
+    if not isinstance(item, dict) or item.get("id") is None:  # no resource shown back: nothing to tell by
         return []
     return [f for f in given if (name_of(item) if f == "name" else item.get(f)) is None]
 
