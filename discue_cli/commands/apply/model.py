@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from discue_cli.api.generations import SINCE_2023
 from discue_cli.commands.apply.rules import schema_problems
 from discue_cli.errors import UsageError
+from discue_cli.generations import GENERATIONS
 from discue_cli.output.plan import printable
 
 MAX_NAME = 256
@@ -14,7 +16,7 @@ TOP_KEYS = ("queues",)
 QUEUE_KEYS = ("name", "schema", "listeners")
 LISTENER_KEYS = ("name", "notify_url", "liveness_url")
 URL_KEYS = ("notify_url", "liveness_url")
-NO_SCHEMA_GENERATIONS = ("2022-05",)
+NO_SCHEMA_GENERATIONS = tuple(g for g in GENERATIONS if g not in SINCE_2023)
 
 
 @dataclass(frozen=True)
