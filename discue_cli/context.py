@@ -88,17 +88,19 @@ class Context:
         if not settings.local:
             client = Client(settings.api_endpoint, settings.api_key, transport=self.transport, **common)
             client.generation = self.generation_tracker(settings)
+            client.generation.say = out.warn
             return client
 
         import httpx
 
-        from discue_cli.api.generations import AUTO, LATEST_DOCUMENTED, Tracker
+        from discue_cli.api.generations import Tracker
         from discue_cli.emulator.app import create_app
         from discue_cli.emulator.store import StoreUnavailable
+        from discue_cli.generations import AUTO, DEFAULT
         from discue_cli.settings import local_db_path
 
         # `auto` means the API as discue documents it today; one database serves every generation.
-        generation = settings.api_version if settings.api_version != AUTO else LATEST_DOCUMENTED
+        generation = settings.api_version if settings.api_version != AUTO else DEFAULT
         try:
             app = create_app(local_db_path(self.environ), require_key=False, generation=generation)
         except StoreUnavailable as exc:

@@ -43,8 +43,8 @@ async def create_api_key(client: Client, fields: dict[str, Any]) -> Reply:
         refuse_unless(client, "API key status on create", SINCE_2023)
     body = await call(client, "POST", "/api_keys", json_body=await key_body(client, fields))
     created = body.get("api_key")
-    if isinstance(created, dict):
-        return Reply(body, [display(created)], single=True)
+    if isinstance(created, dict):  # piped: id, name and key, as the earlier generations print
+        return Reply(body, [display(created)], single=True, columns=["id", "name", "key"])
     name = fields.get("name")
     key_id = body.get("id") or id_from_self_link(body)
     if key_id is None and isinstance(created, str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from discue_cli.api import Reply, call, embed_query, segment
 from discue_cli.api.client import Client
-from discue_cli.api.generations import SINCE_2023, refuse_unless, with_name, writing
+from discue_cli.api.generations import SINCE_2023, refuse_unless, with_name, write, writing
 from discue_cli.api.queues import path as queue_path
 
 
@@ -29,12 +29,15 @@ async def get_message(client: Client, queue_id: str, message_id: str) -> Reply:
 
 async def add_message(client: Client, queue_id: str, data: str, name: str | None = None) -> Reply:
     """A new message; only a named one needs to know the generation (a batch of plain data never asks)."""
-    fields = {"data": data}
-    if name is not None:
+    if name is None:
+        return Reply.one(await call(client, "POST", path(queue_id), json_body={"data": data}), "message")
+
+    async def named() -> dict:
         generation = await writing(client)
         refuse_unless(client, "message names on create", SINCE_2023)
-        fields = with_name(generation, {"name": name, "data": data})
-    return Reply.one(await call(client, "POST", path(queue_id), json_body=fields), "message")
+        return with_name(generation, {"name": name, "data": data})
+
+    return Reply.one(await write(client, "POST", path(queue_id), "message", named, ("name",)), "message")
 
 
 async def update_message(client: Client, queue_id: str, message_id: str, name: str) -> Reply:

@@ -6,7 +6,7 @@ from typing import Any
 
 from discue_cli.api import Reply, call, embed_query, segment
 from discue_cli.api.client import Client
-from discue_cli.api.generations import SINCE_2023, refuse_unless, with_name, writing
+from discue_cli.api.generations import SINCE_2023, refuse_unless, with_name, write, writing
 
 REMOVE = object()  # `schema=REMOVE`: send `"schema": null`, which drops the queue's schema
 
@@ -34,14 +34,19 @@ async def queue_body(client: Client, name: str | None, schema: Any) -> dict[str,
     return with_name(generation, fields)
 
 
+def given(name: str | None, schema: Any) -> tuple[str, ...]:
+    """The fields a reply must show again (a schema removed shows as none)."""
+    return tuple(f for f, v in (("name", name), ("schema", schema)) if v is not None and v is not REMOVE)
+
+
 async def create_queue(client: Client, name: str, schema: dict | None = None) -> Reply:
-    body = await queue_body(client, name, schema)
-    return Reply.one(await call(client, "POST", "/queues", json_body=body), "queue")
+    build = lambda: queue_body(client, name, schema)  # noqa: E731
+    return Reply.one(await write(client, "POST", "/queues", "queue", build, given(name, schema)), "queue")
 
 
 async def update_queue(client: Client, queue_id: str, name: str | None, schema: Any = None) -> Reply:
-    body = await queue_body(client, name, schema)
-    return Reply.one(await call(client, "PUT", path(queue_id), json_body=body), "queue")
+    build = lambda: queue_body(client, name, schema)  # noqa: E731
+    return Reply.one(await write(client, "PUT", path(queue_id), "queue", build, given(name, schema)), "queue")
 
 
 async def delete_queue(client: Client, queue_id: str) -> None:

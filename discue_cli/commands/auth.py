@@ -82,6 +82,7 @@ def source_of(settings, key: str) -> str:
 
 async def status_run(c: Context, client, out: Output) -> None:
     from discue_cli.api import call
+    from discue_cli.api.generations import tracker
     from discue_cli.errors import AuthError
     from discue_cli.redaction import redact, redact_url
 
@@ -98,7 +99,8 @@ async def status_run(c: Context, client, out: Output) -> None:
         ]
     shown.append(("config", str(settings.config_path)))
     try:
-        await call(client, "GET", "/queues")  # also what the generation is, under `auto`
+        # also what the generation is, under `auto`: judged afresh, whatever was remembered
+        tracker(client).reconsider(await call(client, "GET", "/queues"))
     except DiscueError as exc:
         out.pairs([*shown, ("api_version", generation_line(client)), ("status", f"failing: {exc.title}")])
         source = settings.sources.get("api_key", "")

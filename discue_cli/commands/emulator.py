@@ -10,13 +10,13 @@ import typer
 
 from discue_cli.commands._common import context
 from discue_cli.errors import DiscueError, NotFoundError, UsageError
+from discue_cli.generations import DEFAULT, GENERATIONS
 from discue_cli.signals import ignore_stop_signals, restore, sigterm_interrupts
 
 app = typer.Typer(help="Run the local discue as an HTTP server.", no_args_is_help=True)
 
 # Kept here rather than imported: `--help` must not load the emulator (the server module checks them again).
 LOG_LEVELS = ("error", "warning", "info", "debug")
-GENERATIONS = ("2022-05", "2023-04", "2024-08")
 
 DbOption = Annotated[
     str | None, typer.Option("--db", metavar="PATH", help="SQLite file [default: the --local database].")
@@ -69,7 +69,7 @@ def serve(
             metavar="GEN",
             help=f"API generation to serve: {', '.join(GENERATIONS)}; here, not the global option.",
         ),
-    ] = "2023-04",
+    ] = DEFAULT,
     deliver: Annotated[bool, typer.Option("--deliver/--no-deliver", help="Send messages to listeners.")] = True,
     max_attempts: Annotated[
         int, typer.Option("--max-attempts", min=1, max=100, help="Delivery attempts before a message is missed.")

@@ -55,10 +55,10 @@ class GetOptions:
 
 async def get_run(opts: GetOptions, client, out) -> None:
     from discue_cli.api import queues as api
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import with_queue
 
-    queue_id = await resolve_queue_id(client, opts.queue)
-    out.show(await naming(api.get_queue(client, queue_id), f"queue '{opts.queue}'"))
+    fetched = with_queue(client, opts.queue, lambda queue_id: api.get_queue(client, queue_id))
+    out.show(await naming(fetched, f"queue '{opts.queue}'"))
 
 
 @app.command()
@@ -111,7 +111,7 @@ class CreateOptions:
 
 async def create_run(opts: CreateOptions, client, out) -> None:
     from discue_cli.api import queues as api
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import queue_named
     from discue_cli.errors import ConflictError
 
     try:
@@ -119,7 +119,7 @@ async def create_run(opts: CreateOptions, client, out) -> None:
     except ConflictError as exc:
         if not opts.if_not_exists:
             raise taken(exc, opts.name) from None
-        reply = await api.get_queue(client, await resolve_queue_id(client, opts.name))
+        reply = await api.get_queue(client, await queue_named(client, opts.name))  # a name, whatever its shape
     out.show(reply)
 
 
@@ -151,15 +151,15 @@ class UpdateOptions:
 async def update_run(opts: UpdateOptions, client, out) -> None:
     from discue_cli.api import queues as api
     from discue_cli.api.generations import SINCE_2023, refuse_unless, writing
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import with_queue
     from discue_cli.errors import ConflictError
 
     if opts.schema is not None:
         await writing(client)
         refuse_unless(client, "queue schemas", SINCE_2023)
-    queue_id = await resolve_queue_id(client, opts.queue)
     try:
-        reply = await naming(api.update_queue(client, queue_id, opts.name, opts.schema), f"queue '{opts.queue}'")
+        update = lambda qid: api.update_queue(client, qid, opts.name, opts.schema)  # noqa: E731
+        reply = await naming(with_queue(client, opts.queue, update), f"queue '{opts.queue}'")
     except ConflictError as exc:
         raise taken(exc, opts.name) from None
     out.show(reply)
@@ -198,13 +198,13 @@ async def delete_run(opts: DeleteOptions, client, out) -> None:
     from discue_cli.api import listeners as listeners_api
     from discue_cli.api import messages as messages_api
     from discue_cli.api import queues as api
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import with_queue
 
     guard_delete(out, opts.yes)
     targets = []
     for ref in unique(opts.queues):
-        queue_id = await resolve_queue_id(client, ref)
-        targets.append(await naming(api.get_queue(client, queue_id), f"queue '{ref}'"))
+        fetched = with_queue(client, ref, lambda queue_id: api.get_queue(client, queue_id))
+        targets.append(await naming(fetched, f"queue '{ref}'"))
     listing = None
     if not opts.yes:
         lines = []

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from discue_cli.emulator.store import IdFactory, short_id, uuid_id
+from discue_cli.generations import DEFAULT, GENERATIONS
 
-GENERATIONS = ("2022-05", "2023-04", "2024-08")
-DEFAULT = "2023-04"
 PROTECTED = ("api_clients", "api_keys", "subscriptions")  # scopes the API cannot set
 SCOPE_RESOURCES = {
     "2023-04": ("api_clients", "api_keys", "events", "queues", "listeners", "messages", "schemas", "stats")

@@ -19,10 +19,9 @@ from discue_cli.emulator.console import Log, routed_logs
 from discue_cli.emulator.files import make_private_dirs
 from discue_cli.emulator.store import Store, StoreUnavailable
 from discue_cli.errors import UsageError
+from discue_cli.generations import DEFAULT as DEFAULT_GENERATION
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-GENERATIONS = ("2022-05", "2023-04", "2024-08")
-DEFAULT_GENERATION = "2023-04"
 # Seconds uvicorn waits for open HTTP connections at a stop; deliveries in flight finish meanwhile.
 HTTP_GRACE = 3
 # The most a request head (request line and headers) may take; past it, 400 and the connection closed.

@@ -225,12 +225,19 @@ class Output:
         self.stderr.write(f"{method} {url} {outcome} {ms:.0f}ms\n")
         self.stderr.flush()
 
+    @property
+    def json_errors(self) -> bool:
+        """Errors as JSON objects: a format was chosen, and it was --json/--pretty or no person reads stderr
+        (a bad --jq typed at a terminal gets a human line)."""
+        return self.fmt.structured and (self.fmt.json or self.fmt.pretty or not self.stderr_tty)
+
     def error(self, exc: DiscueError) -> None:
-        if self.fmt.structured:
+        if self.json_errors:
             payload: dict[str, Any] = {"title": exc.title, "status": exc.status, "exit_code": exc.exit_code}
             if exc.hint:
                 payload["hint"] = exc.hint
-            self.stderr.write(compact(payload) + "\n")
+            text = compact(payload)
+            self.stderr.write((json_for_terminal(text) if self.stderr_tty else text) + "\n")
             return
         status = f" ({exc.status})" if exc.status is not None else ""
         self.stderr.write(f"Error: {escape_controls(exc.title)}{status}\n")

@@ -209,21 +209,21 @@ def test_export_of_an_empty_server_applies_as_no_queues(local):
 MALFORMED = {
     "syntax": (
         '[[queues]]\nname = "a"\nname = "b"\n',
-        "discue.toml: invalid TOML: Cannot overwrite a value (at line 3, column 11)",
+        "discue.toml:3: invalid TOML: Cannot overwrite a value (column 11)",
     ),
-    "unknown key": ('[[queues]]\nname = "a"\nlistener = []\n', "discue.toml: queue #1 'a': unknown key 'listener'"),
+    "unknown key": ('[[queues]]\nname = "a"\nlistener = []\n', "discue.toml:3: queue #1 'a': unknown key 'listener'"),
     "duplicate queue": (
         '[[queues]]\nname = "a"\n[[queues]]\nname = "a"\n',
-        "discue.toml: queue #2 'a': the name is declared twice",
+        "discue.toml:3: queue #2 'a': the name is declared twice",
     ),
-    "missing name": ("[[queues]]\n[[queues.listeners]]\nname = 'l'\n", "discue.toml: queue #1: missing name"),
+    "missing name": ("[[queues]]\nname = 'q'\n[[queues]]\n", "discue.toml:3: queue #2: missing name"),
     "malformed url": (
         "[[queues]]\nname = 'q'\n[[queues.listeners]]\nname = 'l'\nnotify_url = 'myapp.io/hook'\nliveness_url = 'http://a'\n",
-        "discue.toml: queue #1 'q', listener #1 'l': notify_url: 'myapp.io/hook' is not an http(s) URL",
+        "discue.toml:5: queue #1 'q', listener #1 'l': notify_url: 'myapp.io/hook' is not an http(s) URL",
     ),
     "schema not rules": (
         "[[queues]]\nname = 'q'\nschema = ['a']\n",
-        "discue.toml: queue #1 'q': schema: expected a table",
+        "discue.toml:3: queue #1 'q': schema: expected a table",
     ),
 }
 
@@ -334,7 +334,7 @@ def test_piped_the_plan_is_plain_even_with_color_allowed(local, declared, monkey
 def test_stdin_is_read_with_dash_and_named_in_errors(local):
     result = local("apply", "-f", "-", input="[[queues]\n")
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: stdin: invalid TOML: ")
+    assert result.stderr.startswith("Error: stdin:1: invalid TOML: ")
 
 
 ALIAS_Q = "_Tzrg1O3jk4_FZTAEThNq"

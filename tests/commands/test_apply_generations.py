@@ -239,23 +239,18 @@ def test_2024_08_under_auto_the_listing_teaches_alias_and_the_cache_remembers_it
 
 def test_2024_08_under_auto_with_nothing_to_learn_from_learns_from_the_refusal(cli, serve, tmp_path):
     """CLI.md: with no queues to tell the generation, a first write names by `name`; 2024-08 refuses it,
-    saying it wants `alias`: auto learns that, and the rerun completes the job."""
+    saying it wants `alias`: auto learns that, says so and sends that write again (a 400 stored nothing)."""
     server = serve("2024-08")
     remote = against(cli, server)
     (tmp_path / "discue.toml").write_text(ORDERS)
-    failed = remote("apply")
-    assert (failed.exit_code, failed.stdout) == (1, "")
-    assert failed.stderr == (
-        "Failed: + queue orders\n"
-        "Not applied (2):\n"
-        "  + listener orders/billing\n"
-        "  + queue payments\n"
-        "Applied 0 of 3 change(s); run `discue apply` again to complete the rest.\n"
-        "Error: name: this API generation (2024-08) calls it alias (400)\n"
-        "Hint: this endpoint speaks the 2024-08 API generation (alias): run the command again\n"
+    applied = remote("apply")
+    assert (applied.exit_code, applied.stdout) == (0, "+ queue orders\n+ listener orders/billing\n+ queue payments\n")
+    assert applied.stderr == (
+        "Warning: this endpoint speaks the 2024-08 API generation (alias): sent again with alias\n"
+        "Applied: 3 added, 0 changed, 0 deleted.\n"
     )
     again = remote("apply")
-    assert (again.exit_code, again.stderr) == (0, "Applied: 3 added, 0 changed, 0 deleted.\n")
+    assert (again.exit_code, again.stderr) == (0, "No changes.\n")
 
 
 # -- 2022-05: no read per resource where the generation is pinned

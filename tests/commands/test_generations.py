@@ -211,12 +211,11 @@ def test_api_keys_create_with_scopes_in_the_generations_shape(api, httpmock, gen
     assert result.stdout.split("\t")[0] == K and SECRET in result.stdout
 
 
-def test_api_keys_create_piped_prints_the_id_first_of_the_2024_08_key_object(api, httpmock):
+def test_api_keys_create_piped_prints_id_name_and_key_of_the_2024_08_key_object(api, httpmock):
     reply = {"api_key": {**key_object("2024-08", {}), "key": SECRET}}
     expect(httpmock, "POST", "/api_keys", reply, {"alias": "ci"})
     result = api("api-keys", "create", "--name", "ci", gen="2024-08")
-    assert (result.exit_code, result.stdout.split("\t")[0]) == (0, K)
-    assert SECRET in result.stdout.split("\t")
+    assert (result.exit_code, result.stdout) == (0, f"{K}\tci\t{SECRET}\n")
 
 
 def test_api_keys_create_on_a_terminal_shows_the_2024_08_secret_once(api, httpmock, tty):

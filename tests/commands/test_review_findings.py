@@ -158,6 +158,7 @@ def test_a_404_on_a_listing_hints_that_the_endpoint_may_be_wrong(cli, httpmock):
 def test_a_404_on_one_resource_keeps_its_own_hint(cli, httpmock):
     queue_id = "6f1c1a4e-2f4b-4c1e-9a51-0d6b1c1f2a3b"
     httpmock.register("GET", f"/v1/queues/{queue_id}", {"title": "Not Found", "status": 404}, status=404)
+    httpmock.register("GET", "/v1/queues", {"queues": []})  # an id-shaped ref no id matches may be a name
     result = cli("--api-endpoint", "http://api.test/v1", *KEY, "queues", "get", queue_id)
     assert (result.exit_code, result.stderr) == (4, f"Error: Not Found (404)\nHint: there is no queue '{queue_id}'\n")
 

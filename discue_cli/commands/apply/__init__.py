@@ -114,6 +114,17 @@ async def apply_run(opts: ApplyOptions, client: Any, out: Output) -> int:
     return 0
 
 
+def show_problems(out: Output, error: Any) -> None:
+    """Every problem of a file, one line each, above the error that counts them; a JSON error carries them all."""
+    if len(error.problems) < 2:
+        return
+    if out.json_errors:
+        error.title += ": " + "; ".join(error.problems)
+        return
+    for problem in error.problems:
+        out.info(problem)
+
+
 def confirm_prune(out: Output, yes: bool, deletes: list[Change]) -> None:
     """`delete`'s guard, before the first write: ask on a terminal; refuse without one and without --yes."""
     from discue_cli.output.plan import change_line
@@ -186,7 +197,7 @@ def register(root: typer.Typer) -> None:
     ) -> None:
         """Make the server's queues and listeners match a file (default discue.toml)."""
         from discue_cli.commands._input import read_bytes
-        from discue_cli.commands.apply.model import load
+        from discue_cli.commands.apply.model import FileProblems, load
 
         if dry_run and check:
             raise UsageError("--dry-run and --check cannot be combined")
@@ -201,6 +212,10 @@ def register(root: typer.Typer) -> None:
             if file == DEFAULT_FILE:
                 exc.hint = "write one (`discue export > discue.toml` starts it from the server) or pass -f FILE"
             raise
-        declared = load(label, raw, generation)
+        try:
+            declared = load(label, raw, generation)
+        except FileProblems as exc:
+            show_problems(c.output(), exc)
+            raise
         mode = "check" if check else "dry-run" if dry_run else "apply"
         run(ctx, apply_run, ApplyOptions(declared, file, mode, prune, yes), fmt, loop=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from discue_cli.api.generations import SINCE_2023
 from discue_cli.commands.apply.rules import schema_problems
 from discue_cli.errors import UsageError
+from discue_cli.generations import GENERATIONS
 from discue_cli.output.plan import printable
 
 MAX_NAME = 256
@@ -14,7 +16,7 @@ TOP_KEYS = ("queues",)
 QUEUE_KEYS = ("name", "schema", "listeners")
 LISTENER_KEYS = ("name", "notify_url", "liveness_url")
 URL_KEYS = ("notify_url", "liveness_url")
-NO_SCHEMA_GENERATIONS = ("2022-05",)
+NO_SCHEMA_GENERATIONS = tuple(g for g in GENERATIONS if g not in SINCE_2023)
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,40 @@ def load(label: str, raw: bytes, generation: str | None = None) -> Declared:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{label}: invalid TOML: {exc}") from None
+        raise FileProblems(label, [toml_problem(label, str(exc), text)]) from None
     declared, problems = check(data, generation)
     if problems:
-        more = len(problems) - 1
-        hint = f"{more} more problem(s) in the file after this one" if more else None
-        raise UsageError(f"{label}: {problems[0]}", hint=hint)
+        from discue_cli.commands.apply.places import Places
+
+        places = Places(text)
+        raise FileProblems(label, [at(label, places.line_of(problem), problem) for problem in problems])
     return declared
+
+
+class FileProblems(UsageError):
+    """Every problem of a file, each as `FILE:LINE: problem` (`FILE: problem` where no line tells)."""
+
+    def __init__(self, label: str, problems: list[str]):
+        self.problems = problems
+        title = problems[0] if len(problems) == 1 else f"{label}: {len(problems)} problems; nothing was sent"
+        super().__init__(title)
+
+
+def at(label: str, line: int | None, problem: str) -> str:
+    return f"{label}:{line}: {problem}" if line else f"{label}: {problem}"
+
+
+def toml_problem(label: str, message: str, text: str) -> str:
+    """tomllib's error with its line up front: `(at line 3, column 11)` becomes `FILE:3: ... (column 11)`."""
+    import re
+
+    found = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+    if found:
+        return at(label, int(found.group(1)), f"invalid TOML: {message[: found.start()]} (column {found.group(2)})")
+    if message.endswith(" (at end of document)"):
+        last = len(text.splitlines()) or 1
+        return at(label, last, f"invalid TOML: {message.removesuffix(' (at end of document)')} (at the end)")
+    return at(label, None, f"invalid TOML: {message}")
 
 
 def check(data: dict[str, Any], generation: str | None = None) -> tuple[Declared, list[str]]:

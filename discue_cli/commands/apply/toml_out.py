@@ -11,10 +11,16 @@ BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def value(item: Any) -> str:
-    """A TOML value (strings escaped as TOML wants) by tomli_w, which knows every corner."""
+    """A TOML value (strings escaped as TOML wants) by tomli_w, which knows every corner.
+
+    tomli_w leaves C1 controls (U+009B acts as a CSI), bidi overrides and U+2028/2029 raw; written as
+    \\uXXXX escapes (valid in TOML's basic strings, where they only occur) they read back the same and
+    cannot act on the terminal that shows the export."""
     import tomli_w
 
-    return tomli_w.dumps({"v": item}).removeprefix("v = ").rstrip("\n")
+    from discue_cli.output.formats import JSON_ESCAPES
+
+    return tomli_w.dumps({"v": item}).removeprefix("v = ").rstrip("\n").translate(JSON_ESCAPES)
 
 
 def key(name: str) -> str:
