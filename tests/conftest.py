@@ -166,3 +166,10 @@ def remote(cli, served: Served):
         return cli(*served.cli_args(), *args, **kwargs)
 
     return invoke
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's data dir (where `listen` records its listeners) inside the test's folder, for runs
+    in process and the `discue` processes tests start (they inherit the environment)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

@@ -400,6 +400,11 @@ class Client:
     def url(self, path: str) -> str:
         return self.base_url + "/" + path.lstrip("/")
 
+    def stream(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """A GET read as it arrives (httpx's `stream()`), with this client's headers, proxies and
+        timeouts; asynchronous clients only. Statuses, retries and the key check are the caller's."""
+        return self._http.stream("GET", self.parsed(self.url(path)), params=params)
+
     def parsed(self, url: str) -> httpx.URL:
         """httpx's URL for `url`, parsed once: a batch posts to one URL thousands of times."""
         found = self._parsed.get(url)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 from discue_cli.api import Reply, call, embed_query, segment
 from discue_cli.api.client import Client
-from discue_cli.api.generations import SINCE_2023, refuse_unless, with_name, write, writing
+from discue_cli.api.generations import SINCE_2023, display, refuse_unless, tracker, with_name, write, writing
 from discue_cli.api.queues import path as queue_path
 
 
@@ -47,3 +50,135 @@ async def update_message(client: Client, queue_id: str, message_id: str, name: s
 
 async def delete_message(client: Client, queue_id: str, message_id: str) -> None:
     await call(client, "DELETE", path(queue_id, message_id))
+
+
+# -- long listings, read as they arrive
+
+
+async def stream_messages(client: Client, queue_id: str, embed: bool = False) -> AsyncIterator[dict[str, Any]]:
+    """A queue's messages one at a time, parsed as the reply arrives: a listing of 100,000 messages is
+    never held whole (a person's table or a pipe takes them in turn). Without `embed` the plain listing
+    is asked for, the cheapest the generation has (ids and names where the API sends only those).
+
+    The synchronous client (one-shot commands) reads the reply the ordinary way, whole."""
+    params = embed_query(client, embed)
+    if client.sync:
+        for item in Reply.many(await call(client, "GET", path(queue_id), params=params), "messages", embed).resources:
+            yield item
+        return
+    held: list[dict[str, Any]] | None = [] if params else None  # briefs, until `_embedded` shows up (2022-05)
+    async for where, item in listing_items(client, path(queue_id), params, "messages"):
+        if where == "_embedded":
+            held = None  # the full messages follow: the briefs were only their ids
+            yield display(item)
+        elif held is None:
+            yield display(item)
+        else:
+            held.append(item)
+    for item in held or ():
+        yield display(item)
+
+
+async def listing_items(
+    client: Client, where: str, params: dict[str, Any] | None, key: str
+) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    """(`key` or `_embedded`, item) for each object in the listing's `key` and `_embedded.key` arrays.
+
+    The client's rules, for a reply read as it arrives: the key is required, an error status or a failed
+    connection is retried (--retries, Retry-After) until the first item, a redirect is refused."""
+    import asyncio
+
+    import httpx
+
+    from discue_cli.api import client as http
+    from discue_cli.errors import ApiError, AuthError
+
+    if client.require_key and not client.api_key:
+        raise AuthError("no API key", hint="set one with `discue auth login`, --api-key or DISCUE_API_KEY")
+    attempt = 0
+    while True:
+        wait = None
+        parsed = ListingParser(key)
+        try:
+            async with client.stream(where, params) as response:
+                status = response.status_code
+                if 200 <= status < 300:
+                    async for chunk in response.aiter_bytes():
+                        items = parsed.feed(chunk)
+                        if items and parsed.count == len(items):  # the first ones: what generation they show
+                            tracker(client).observe(parsed.sample(items[0]))
+                        for item in items:
+                            yield item
+                    parsed.close(client.origin)
+                    return
+                body = await http.read_body(response, 64 * 1024)
+        except httpx.TransportError as exc:
+            failure = http.describe_failure(exc, client.origin, client.timeout, client.via)
+            if parsed.count or attempt >= client.retries or not http.may_retry_failure("GET", exc):
+                raise failure from None
+            wait = http.backoff(attempt, client.backoff_base)
+        if wait is None:
+            if 300 <= status < 400:
+                raise ApiError("the endpoint redirected", status=status, hint="point --api-endpoint at the final URL")
+            if status not in http.RETRY_STATUS_IDEMPOTENT or attempt >= client.retries:
+                raise client.hinted(http.error_from_response(status, body), "GET", where)
+            retry_after = http.retry_after_seconds(response.headers.get("Retry-After"))
+            wait = http.backoff(attempt, client.backoff_base, retry_after)
+        attempt += 1
+        await (client.sleep or asyncio.sleep)(wait)
+
+
+class ListingParser:
+    """The objects of a listing's `KEY` and `_embedded.KEY` arrays, built as its bytes arrive (ijson)."""
+
+    def __init__(self, key: str):
+        import ijson
+
+        self.key = key
+        self.top, self.embedded = f"{key}.item", f"_embedded.{key}.item"
+        self.events = ijson.sendable_list()
+        self.parser = ijson.parse_coro(self.events)
+        self.builder: Any = None
+        self.within = ""
+        self.count = 0
+
+    def feed(self, chunk: bytes) -> list[tuple[str, dict[str, Any]]]:
+        import ijson
+
+        from discue_cli.errors import ApiError
+
+        try:
+            self.parser.send(chunk)
+        except ijson.JSONError:
+            raise ApiError("unexpected reply: a listing that is not valid JSON", status=200) from None
+        items = []
+        for prefix, event, value in self.events:
+            if self.builder is None:
+                if event == "start_map" and prefix in (self.top, self.embedded):
+                    self.builder, self.within = ijson.ObjectBuilder(), prefix
+                    self.builder.event(event, value)
+                continue
+            self.builder.event(event, value)
+            if event == "end_map" and prefix == self.within:
+                items.append((self.key if self.within == self.top else "_embedded", self.builder.value))
+                self.builder = None
+        del self.events[:]
+        self.count += len(items)
+        return items
+
+    def close(self, origin: str) -> None:
+        import ijson
+
+        from discue_cli.errors import ApiError, NoResponseError
+
+        try:
+            self.parser.close()
+        except ijson.IncompleteJSONError:
+            raise NoResponseError(f"the connection to {origin} was dropped before a complete reply") from None
+        except ijson.JSONError:
+            raise ApiError("unexpected reply: a listing that is not valid JSON", status=200) from None
+
+    def sample(self, item: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+        """A body that shows what the first item shows of the generation (for `auto` to learn from)."""
+        where, first = item
+        return {self.key: [first], **({"_embedded": {}} if where == "_embedded" else {})}

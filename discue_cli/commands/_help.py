@@ -45,6 +45,7 @@ EXAMPLES: dict[str, list[str]] = {
     "messages update": ["discue messages update myapp.io/orders 8476f9ea-50f7-4471-a0a9-d0def6d5951f --name m-1"],
     "messages delete": ["discue messages delete myapp.io/orders 8476f9ea-50f7-4471-a0a9-d0def6d5951f --yes"],
     "messages watch": ["discue messages watch myapp.io/orders", "discue messages watch myapp.io/orders --json"],
+    "messages count": ["discue messages count myapp.io/orders", "discue messages count myapp.io/orders --jq .count"],
     "api-keys": ["discue api-keys list", "discue api-keys create --name ci"],
     "api-keys list": ["discue api-keys list"],
     "api-keys get": ["discue api-keys get 0644659f-b47b-4668-86dd-a496cb7fbc76"],

@@ -43,6 +43,10 @@ class ListOptions:
     limit: int | None = None
 
 
+# A terminal shows this many messages of a long listing, then how many there are (--limit or a pipe: more).
+TERMINAL_ROWS = 100
+
+
 async def list_run(opts: ListOptions, client, out) -> None:
     from discue_cli.api import Reply
     from discue_cli.api import messages as api
@@ -50,6 +54,9 @@ async def list_run(opts: ListOptions, client, out) -> None:
     # A person at a terminal sees each message's data (a preview), so the table asks for full messages.
     terminal = out.stdout_tty and not (out.fmt.structured or out.fmt.quiet)
     embed = opts.embed or terminal
+    if opts.queue is not None and not out.fmt.structured:
+        await list_streamed(opts, client, out, embed, terminal)
+        return
     reply = await list_in_queue_or_all(client, opts.queue, embed, api.list_all_messages, api.list_messages)
     reply = limited(reply, "messages", opts.limit)
     rows = reply.resources
@@ -58,6 +65,45 @@ async def list_run(opts: ListOptions, client, out) -> None:
     if terminal:
         rows = [terminal_row(row) for row in rows]
     out.show(Reply(reply.body, rows, single=False), noun="messages")
+
+
+async def list_streamed(opts: ListOptions, client, out, embed: bool, terminal: bool) -> None:
+    """One queue's messages written as they are parsed (TSV or ids), or on a terminal the first rows and
+    a count: a long listing is never held whole (--json and --jq print the body as sent, so read it whole)."""
+    from contextlib import aclosing
+
+    from discue_cli.api import messages as api
+    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.output.formats import columns, escape_controls, tsv_row
+
+    queue_id = await resolve_queue_id(client, opts.queue)
+    shown_rows = opts.limit if opts.limit is not None else TERMINAL_ROWS
+    rows: list[dict] = []
+    keys: list[str] | None = None
+    count = 0
+    async with aclosing(api.stream_messages(client, queue_id, embed)) as messages:
+        async for message in messages:
+            if opts.limit is not None and count >= opts.limit:
+                break
+            count += 1
+            if out.fmt.quiet:
+                if message.get("id") is not None:
+                    message_id = str(message["id"])
+                    out.line(escape_controls(message_id) if out.stdout_tty else message_id)
+            elif terminal:
+                if len(rows) < shown_rows:
+                    rows.append(terminal_row(message))
+            else:
+                keys = keys or columns([message])
+                out.line(tsv_row(message, keys))
+    if not terminal:
+        return
+    if not rows:
+        out.info("No messages.")
+        return
+    out.table(rows)
+    if count > len(rows):
+        out.info(f"Showing the first {len(rows)} of {count} messages (--limit N shows more, a pipe all of them).")
 
 
 def terminal_row(message: dict) -> dict:
@@ -85,7 +131,43 @@ def list_(
     fmt: OutputFormat,
 ) -> None:
     """List the messages of a queue, or of all queues (with a QUEUE column)."""
-    run(ctx, list_run, ListOptions(queue, embed, limit), fmt)
+    # On the event loop: a long listing is streamed, which the asynchronous client does.
+    run(ctx, list_run, ListOptions(queue, embed, limit), fmt, loop=queue is not None)
+
+
+@dataclass
+class CountOptions:
+    queue: str
+
+
+async def count_run(opts: CountOptions, client, out) -> None:
+    """The number of messages in a queue: its plain listing (ids and names only where the API sends just
+    those), counted as it is parsed; the API has no cheaper figure (its stats count events, not messages)."""
+    from contextlib import aclosing
+
+    from discue_cli.api import messages as api
+    from discue_cli.api.resolve import resolve_queue_id
+
+    queue_id = await resolve_queue_id(client, opts.queue)
+    count = 0
+    async with aclosing(api.stream_messages(client, queue_id)) as messages:
+        async for _ in messages:
+            count += 1
+    if out.fmt.structured:
+        body = {"queue_id": queue_id, "count": count}
+        if out.fmt.jq is not None:
+            out.jq_results(body)
+        else:
+            out.json(body)
+        return
+    out.line(str(count))
+
+
+@app.command()
+@with_output
+def count(ctx: typer.Context, queue: QueueArg, *, fmt: OutputFormat) -> None:
+    """Print the number of messages in a queue (a bare number; --json: an object)."""
+    run(ctx, count_run, CountOptions(queue), fmt, loop=True)
 
 
 @dataclass
@@ -128,7 +210,24 @@ async def add_run(opts: AddOptions, client, out) -> None:
     if opts.name is not None:
         await writing(client)
         refuse_unless(client, "message names on create", SINCE_2023)
+    warn_if_broken_json(opts.data, out)
     out.show(await api.add_message(client, await resolve_queue_id(client, opts.queue), opts.data, opts.name))
+
+
+def warn_if_broken_json(data: str, out) -> None:
+    """Data that starts like JSON (`{`, `[`) but is not: most likely a quoting slip in the shell. It is
+    still sent as the text it is (the API takes any string), but the person hears of it."""
+    import json
+
+    if not data.lstrip().startswith(("{", "[")):
+        return
+    try:
+        json.loads(data)
+    except RecursionError:
+        return  # nested past what Python parses: JSON all the same, most likely
+    except ValueError as exc:
+        where = f" (line {exc.lineno} column {exc.colno}: {exc.msg})" if isinstance(exc, json.JSONDecodeError) else ""
+        out.warn(f"the data starts like JSON but is not valid JSON{where}; it is sent as text, as given")
 
 
 @app.command()

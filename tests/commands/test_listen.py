@@ -38,8 +38,9 @@ class Listening:
         ready = [self.next("stderr"), self.next("stderr")]
         while not ready[-1].startswith("Ready."):
             ready.append(self.next("stderr"))
-        self.banner = ready
-        found = re.match(r"Listening on (\S+) for queue \S+ \(listener (\S+), (\S+)\)\n", ready[0])
+        self.banner = ready[next(i for i, line in enumerate(ready) if line.startswith("Listening on ")) :]
+        self.before = ready[: len(ready) - len(self.banner)]  # lines said before the listener was added
+        found = re.match(r"Listening on (\S+) for queue \S+ \(listener (\S+), (\S+)\)\n", self.banner[0])
         assert found, ready
         self.base, self.name, self.listener_id = found.groups()
 
@@ -152,7 +153,12 @@ def test_every_delivery_is_printed_once_and_sigterm_removes_the_listener(deliver
     assert listening.name == f"discue-listen-{socket.gethostname()}-{listening.process.pid}"
     assert listening.banner[1:] == ["Ready. Ctrl-C to stop and remove the listener.\n"]
     listed = api.client.get(f"/queues/{queue_id}/listeners/{listening.listener_id}").json()["listener"]
-    assert (listed["notify_url"], listed["liveness_url"]) == (listening.base + "/notify", listening.base + "/live")
+    secret = listed["notify_url"].removeprefix(listening.base + "/").removesuffix("/notify")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", secret), listed["notify_url"]
+    assert (listed["notify_url"], listed["liveness_url"]) == (
+        f"{listening.base}/{secret}/notify",
+        f"{listening.base}/{secret}/live",
+    )
     sent = {api.message(queue_id, data): data for data in ("one", '{"userId": "481512342"}', "three\nlines")}
     printed = [json.loads(listening.next()) for _ in sent]
     assert sorted(printed, key=lambda body: body["message_id"]) == [
@@ -318,13 +324,14 @@ def test_a_public_url_replaces_the_receivers_address_in_the_listener(running):
     try:
         listening = running(api, "q", "--public-url", "https://abc.tunnel.example/dev/", "--name", "laptop")
         assert listening.banner[1] == "The server reaches it as https://abc.tunnel.example/dev/\n"
-        assert api.added == [
-            {
-                "name": "laptop",
-                "notify_url": "https://abc.tunnel.example/dev/notify",
-                "liveness_url": "https://abc.tunnel.example/dev/live",
-            }
-        ]
+        [added] = api.added
+        secret = added["notify_url"].removeprefix("https://abc.tunnel.example/dev/").removesuffix("/notify")
+        assert re.fullmatch(r"[A-Za-z0-9_-]{32}", secret), added
+        assert added == {
+            "name": "laptop",
+            "notify_url": f"https://abc.tunnel.example/dev/{secret}/notify",
+            "liveness_url": f"https://abc.tunnel.example/dev/{secret}/live",
+        }
         assert listening.stop(signal.SIGTERM) == 0
         assert listening.rest("stderr") == f"Removed listener laptop ({LISTENER_ID}).\n"
     finally:

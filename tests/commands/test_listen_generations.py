@@ -53,7 +53,12 @@ def test_deliveries_are_printed_and_sigterm_removes_the_listener(delivering, run
     assert [item["id"] for item in api.listeners(queue_id)] == [listening.listener_id]
     added = api.client.get(f"/queues/{queue_id}/listeners/{listening.listener_id}").json()["listener"]
     assert added[api.name_key] == "laptop"
-    assert (added["notify_url"], added["liveness_url"]) == (listening.base + "/notify", listening.base + "/live")
+    secret = added["notify_url"].removeprefix(listening.base + "/").removesuffix("/notify")
+    assert (added["notify_url"], added["liveness_url"]) == (
+        f"{listening.base}/{secret}/notify",
+        f"{listening.base}/{secret}/live",
+    )
+    assert len(secret) == 32 and "/" not in secret
 
     sent = {api.message(queue_id, data): data for data in ("one", "two")}
     printed = [json.loads(listening.next()) for _ in sent]

@@ -1,0 +1,232 @@
+"""`messages list QUEUE` and `messages count QUEUE` read a long listing as it arrives: a pipe gets every row
+while memory stays flat, a terminal the first rows and a count, and `count` asks for the plain listing."""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.conftest import clean_env
+from tests.emulator.test_delivery import DISCUE
+
+QUEUE_ID = "GHV7Wh5b8kUfRkqwX7TQd"  # a 2023-04 id: used as is, no lookup
+MiB = 1024 * 1024
+
+
+def message(n: int) -> dict:
+    return {"id": f"m{n:020d}", "name": None, "queue_id": QUEUE_ID, "data": f"payload {n} " + "x" * 400}
+
+
+@functools.cache
+def rendered(count: int) -> bytes:
+    """The listing's body, made once a session (writing it is then no work for the test's server)."""
+    items = b",".join(json.dumps(message(n)).encode() for n in range(count))
+    return b'{"messages":[' + items + b'],"_links":{"self":{"href":"/queues/q/messages"}}}'
+
+
+class Listing:
+    """An API that lists `count` whole messages (2023-04 shape, ~480 bytes each), written as generated;
+    `cut` ends the body early. It records each request's path and query."""
+
+    def __init__(self, count: int, cut: bool = False) -> None:
+        self.count, self.cut = count, cut
+        self.requests: list[str] = []
+        listing = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                listing.requests.append(self.path)
+                if urlsplit(self.path).path != f"/v1/queues/{QUEUE_ID}/messages":
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()  # no length: the body ends when the connection closes
+                body = rendered(listing.count)
+                if listing.cut:
+                    body = body[: len(body) // 2]
+                for start in range(0, len(body), 256 * 1024):
+                    self.wfile.write(body[start : start + 256 * 1024])
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.env = clean_env(
+            DISCUE_API_ENDPOINT=f"http://127.0.0.1:{self.server.server_port}/v1",
+            DISCUE_API_KEY="k" * 20,
+            DISCUE_API_VERSION="2023-04",
+        )
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listing():
+    made = []
+
+    def make(count: int, **kwargs) -> Listing:
+        made.append(Listing(count, **kwargs))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()
+
+
+# Runs a command, then prints its peak resident memory (KiB on Linux) on stderr's last line.
+MEASURED = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:], stdout=sys.stdout, stderr=sys.stderr).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def measured(args: list[str], env: dict, stdout) -> tuple[int, float, float, str]:
+    """Exit code, seconds, peak MiB and stderr (without the figure) of `discue ARGS`."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED, str(DISCUE), *args], stdout=stdout, stderr=subprocess.PIPE, env=env
+    )
+    seconds = time.monotonic() - started
+    *said, peak = done.stderr.decode().splitlines()
+    return done.returncode, seconds, int(peak) / 1024, "".join(f"{line}\n" for line in said)
+
+
+def test_a_pipe_gets_100000_messages_within_120_mib_and_10_s(listing, tmp_path):
+    api = listing(100_000)
+    out = tmp_path / "listed.tsv"
+    with open(out, "wb") as stdout:
+        code, seconds, peak, stderr = measured(["messages", "list", QUEUE_ID], api.env, stdout)
+    assert (code, stderr) == (0, "")
+    with open(out) as listed:
+        first = listed.readline()
+        rest = sum(1 for _ in listed)
+    item = message(0)
+    assert first == f"{item['id']}\t\t{QUEUE_ID}\t{item['data']}\n"
+    assert rest == 99_999
+    assert peak < 120, f"{peak:.0f} MiB"
+    assert seconds < 10, f"{seconds:.1f} s"
+
+
+def test_count_of_100000_messages_prints_the_number_within_120_mib(listing):
+    api = listing(100_000)
+    code, seconds, peak, stderr = measured(["messages", "count", QUEUE_ID], api.env, subprocess.PIPE)
+    assert (code, stderr) == (0, "")
+    assert peak < 120, f"{peak:.0f} MiB"
+    assert seconds < 10, f"{seconds:.1f} s"
+    assert api.requests == [f"/v1/queues/{QUEUE_ID}/messages"]  # the plain listing: no _embed, nothing else
+
+
+def test_a_terminal_shows_the_first_rows_and_a_count(listing):
+    import os
+    import pty
+
+    api = listing(100_000)
+    controller, terminal = pty.openpty()
+    try:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [str(DISCUE), "messages", "list", QUEUE_ID], stdout=terminal, stderr=subprocess.PIPE, env=api.env
+        )
+        os.close(terminal)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal's other end closed: the command is done
+                break
+            if not chunk:
+                break
+            seen += chunk
+        assert process.wait(timeout=30) == 0
+        seconds = time.monotonic() - started
+        lines = seen.decode().splitlines()
+        assert lines[0].split() == ["ID", "NAME", "DATA", "CREATED_AT"] or lines[0].startswith("ID")
+        assert len(lines) == 101  # the header and 100 rows
+        assert "m00000000000000000099" in lines[-1]
+        assert (
+            process.stderr.read()
+            .decode()
+            .endswith("Showing the first 100 of 100000 messages (--limit N shows more, a pipe all of them).\n")
+        )
+        assert seconds < 10, f"{seconds:.1f} s"
+    finally:
+        os.close(controller)
+
+
+def test_a_listing_cut_off_says_so_and_exits_non_zero(listing):
+    api = listing(5000, cut=True)
+    done = subprocess.run(
+        [str(DISCUE), "messages", "count", QUEUE_ID], capture_output=True, text=True, env=api.env, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (7, "")
+    port = api.server.server_port
+    assert done.stderr == f"Error: the connection to http://127.0.0.1:{port} was dropped before a complete reply\n"
+
+
+# -- count, against the served local discue
+
+
+def test_count_prints_a_bare_number_piped_and_an_object_with_json(remote, served):
+    api = httpx.Client(base_url=served.endpoint, headers={"X-API-KEY": served.key}, timeout=10)
+    queue_id = api.post("/queues", json={"name": "orders"}).json()["queue"]["id"]
+    api.post("/queues", json={"name": "empty"})
+    for data in ("one", "two", "three"):
+        api.post(f"/queues/{queue_id}/messages", json={"data": data})
+    result = remote("messages", "count", "orders")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "3\n", "")
+    result = remote("messages", "count", "orders", "--json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, {"queue_id": queue_id, "count": 3})
+    assert remote("messages", "count", "orders", "--jq", ".count").stdout == "3\n"
+    assert remote("messages", "count", "empty").stdout == "0\n"
+
+
+def test_count_of_an_unknown_queue_exits_4(remote):
+    result = remote("messages", "count", "nope")
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr.startswith("Error: no queue named 'nope'")
+
+
+def test_count_under_2022_05_lists_briefs_without_embed(cli, httpmock):
+    queue_id = "180994c0-b6b2-4d0e-b7ad-414716e83386"
+    briefs = [{"id": f"7c1a4e2f-0000-4000-8000-00000000000{n}", "name": None} for n in range(3)]
+    httpmock.register("GET", f"/v1/queues/{queue_id}/messages", {"messages": briefs, "_links": {}})
+    result = cli("--api-key", "k" * 20, "--api-version", "2022-05", "messages", "count", queue_id)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "3\n", "")
+    assert [str(r.url.query, "ascii") for r in httpmock.requests] == [""]
+
+
+@pytest.mark.parametrize(("retries", "calls"), [("0", 1), ("1", 2)])
+def test_a_streamed_listing_keeps_the_clients_retry_rules(cli, httpmock, retries, calls):
+    """--retries counts every request: an error status before the first message is retried as often, and
+    the last one is the error (the listing is never fetched once more the ordinary way)."""
+    queue_id = "180994c0-b6b2-4d0e-b7ad-414716e83386"
+    busy = httpx.Response(503, json={"title": "busy", "status": 503}, headers={"Retry-After": "0"})
+    httpmock.register("GET", f"/v1/queues/{queue_id}/messages", lambda _request: busy, times=calls)
+    result = cli("--api-key", "k" * 20, "--api-version", "2023-04", "--retries", retries, "messages", "list", queue_id)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "Error: busy (503)\n")
+
+
+def test_a_retried_listing_is_then_streamed(cli, httpmock):
+    queue_id = "180994c0-b6b2-4d0e-b7ad-414716e83386"
+    busy = httpx.Response(503, json={"title": "busy", "status": 503}, headers={"Retry-After": "0"})
+    httpmock.register("GET", f"/v1/queues/{queue_id}/messages", lambda _request: busy)
+    httpmock.register("GET", f"/v1/queues/{queue_id}/messages", {"messages": [{"id": "a", "name": "n"}]})
+    result = cli("--api-key", "k" * 20, "--api-version", "2023-04", "--retries", "1", "messages", "list", queue_id)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "a\tn\n", "")
