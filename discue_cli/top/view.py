@@ -56,6 +56,7 @@ class TopApp(App[None]):
     CSS = """
     #header { height: 2; }
     #queues { height: 1fr; }
+    #listeners-title { height: 1; margin-top: 1; }
     #listeners { height: 1fr; }
     #events { height: 8; }
     #filter { display: none; }
@@ -90,7 +91,9 @@ class TopApp(App[None]):
         listeners: DataTable = DataTable(id="listeners", cursor_type="none")
         for table in (queues, listeners):
             table.can_focus = False  # the keys are the view's: j/k and / must never be eaten by a table
-            yield table
+        yield queues
+        yield Static(id="listeners-title")
+        yield listeners
         yield Static(id="events")
         yield Static(KEYS, id="footer")
 
@@ -121,6 +124,8 @@ class TopApp(App[None]):
 
     def draw(self, snap: Snapshot) -> None:
         self.last = snap
+        if not self.is_running:
+            return  # a refresh that ended while `q` takes the screen down: nothing left to draw on
         self.draw_header(snap)
         self.draw_queues(snap)
         self.draw_listeners(snap)
@@ -167,13 +172,15 @@ class TopApp(App[None]):
             table.move_cursor(row=self.order.index(self.poller.selected))
 
     def draw_listeners(self, snap: Snapshot) -> None:
+        names = {q.id: q.name for q in snap.queues}
+        title = f"Listeners of {names[snap.selected]}" if snap.selected in names else "No queue selected"
+        self.query_one("#listeners-title", Static).update(Text(escape_controls(title), style="bold"))
         table = self.query_one("#listeners", DataTable)
-        table.clear(columns=True)
         # A column the generation cannot fill is left out (2023-04 dropped the last failure; 2024-08 has status).
         present = [(key, title) for key, title in LISTENER_COLUMNS if any(key in r for r in snap.listeners)]
         if not present:
-            present = [("name", "NAME"), ("state", "LIVENESS")]
-        table.add_columns(*(title for _, title in present))
+            present = [(key, title) for key, title in LISTENER_COLUMNS if key in ("name", "state")]
+        rows = []
         for r in snap.listeners:
             cells = []
             for key, _ in present:
@@ -183,7 +190,13 @@ class TopApp(App[None]):
                 cells.append(shown(value))
             if r.get("failing"):
                 cells[0] = Text(f"{cells[0].plain} (failing)", style="bold red")
-            table.add_row(*cells, key=str(r.get("id")))
+            rows.append((str(r.get("id")), cells))
+        table.clear(columns=True)
+        for at, (key, title) in enumerate(present):
+            # widths given, not measured: a table rebuilt each refresh kept its first, narrower ones
+            table.add_column(title, key=key, width=max([len(title), *(row[at].cell_len for _, row in rows)]))
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
 
     def draw_events(self, snap: Snapshot) -> None:
         lines = Text("Recent events" if snap.generation not in ("2022-05", "unknown") else "Changes seen")
