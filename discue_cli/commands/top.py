@@ -58,12 +58,19 @@ async def stream_run(opts: TopOptions, client, out: Output) -> None:
 
 
 async def live_run(opts: TopOptions, client, out: Output) -> None:
+    import asyncio
+
     from discue_cli.top.model import Poller
     from discue_cli.top.view import INTERRUPTED, TopApp
 
     client.on_exchange = None  # -v's lines on stderr would tear through the full-screen view
     app = TopApp(Poller(client, opts.endpoint, opts.refs), opts.interval)
     await app.run_async()
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        # SIGTERM or SIGHUP cancelled the run (see _common.stop_on_signals); Textual ended its app quietly
+        # and gave the terminal back: the cancellation is passed on, so the exit says which signal it was.
+        raise asyncio.CancelledError
     if app.return_code == INTERRUPTED:
         raise Interrupted()
 

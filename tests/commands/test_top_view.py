@@ -9,6 +9,7 @@ import json
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
 import termios
@@ -266,15 +267,18 @@ def terminal(local):
     started.close()
 
 
-@pytest.mark.parametrize(("key", "code"), [(b"q", 0), (b"\x03", 130)])
-def test_q_exits_0_and_ctrl_c_130_both_giving_the_terminal_back(terminal, key, code):
+@pytest.mark.parametrize(("stop", "code"), [(b"q", 0), (b"\x03", 130), (signal.SIGTERM, 143)])
+def test_q_exits_0_ctrl_c_130_sigterm_143_each_giving_the_terminal_back(terminal, stop, code):
     terminal.read_until(lambda: b"mails" in terminal.output)
     assert b"mails" in terminal.output, terminal.output[-2000:]
-    os.write(terminal.master, key)
+    if isinstance(stop, bytes):
+        os.write(terminal.master, stop)  # a key, as typed (Ctrl-C reaches a raw-mode terminal as a key)
+    else:
+        terminal.process.send_signal(stop)
     terminal.read_until(lambda: terminal.process.poll() is not None)
     assert terminal.process.wait(timeout=30) == code
     terminal.read_until(lambda: False, within=0.2)  # the last bytes it wrote
     assert termios.tcgetattr(terminal.slave) == terminal.before  # echo and line mode are back
     assert b"\x1b[?1049l" in terminal.output  # the alternate screen was left
     assert b"Traceback" not in terminal.output
-    assert terminal.output.endswith(b"Interrupted.\r\n") == (code == 130)
+    assert terminal.output.endswith(b"Interrupted.\r\n") == (code != 0)
