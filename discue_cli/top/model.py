@@ -261,8 +261,7 @@ class Poller:
             count = len((await messages_api.list_messages(self.client, self.selected)).resources)
             self.count(self.queues[self.selected], count, now)
             reply = await listeners_api.list_listeners(self.client, self.selected, embed=True)
-            self.listeners = [listener_row(item) for item in reply.resources]
-            self.note_listeners(self.queues[self.selected], self.listeners)
+            self.note_listeners(self.queues[self.selected], [listener_row(item) for item in reply.resources])
         others = [q for q in self.queues if q != self.selected]
         if others:
             turn = range(self.turn, self.turn + OTHERS_PER_REFRESH)
@@ -279,6 +278,10 @@ class Poller:
 
         found = (await queues_api.list_queues(self.client)).resources
         if self.refs:
+            known = {str(q.get("id")) for q in found} | {display_name(q) for q in found}
+            missing = [ref for ref in self.refs if ref not in known]
+            if missing:
+                raise NotFoundError(f"no queue '{missing[0]}'")
             wanted = set(self.refs)
             found = [q for q in found if str(q.get("id")) in wanted or display_name(q) in wanted]
         fresh: dict[str, QueueView] = {}
@@ -296,17 +299,13 @@ class Poller:
 
         reply = await listeners_api.list_all_listeners(self.client, embed=True)
         hrefs = [link.get("href") for link in (reply.body.get("_links") or {}).values() if isinstance(link, dict)]
-        rows = []
         per_queue: dict[str, list[dict[str, Any]]] = {}
         for item in reply.resources:
-            queue_id = queue_of(item, hrefs)
-            row = {"queue_id": queue_id, **listener_row(item)}
-            rows.append(row)
-            if queue_id is not None:
-                per_queue.setdefault(queue_id, []).append(row)
-        self.all_listeners = rows
+            per_queue.setdefault(queue_of(item, hrefs) or "", []).append(listener_row(item))
         for queue_id, view in self.queues.items():
             self.note_listeners(view, per_queue.get(queue_id, []))
+        # only the listeners of the queues shown (a queue deleted meanwhile, or not asked for, takes its own along)
+        self.all_listeners = [r for r in self.all_listeners if r.get("queue_id") in self.queues]
 
     def note_listeners(self, view: QueueView, rows: list[dict[str, Any]]) -> None:
         if self.has_events is False and view.failing is not None:
@@ -317,11 +316,11 @@ class Poller:
                     self.seen(f"listener {r['name']} of {view.name}: {state}")
         view.listeners = len(rows)
         view.failing = sum(1 for r in rows if r["failing"])
+        bare = [{k: v for k, v in r.items() if k != "queue_id"} for r in rows]
         if view.id == self.selected:
-            self.listeners = [{k: v for k, v in r.items() if k != "queue_id"} for r in rows]
-        known = [r for r in self.all_listeners if r.get("queue_id") != view.id]
-        mine = [{**r, "queue_id": view.id} for r in rows]
-        self.all_listeners = known + [{"queue_id": r.pop("queue_id"), **r} for r in mine]
+            self.listeners = bare
+        others = [r for r in self.all_listeners if r.get("queue_id") != view.id]
+        self.all_listeners = others + [{"queue_id": view.id, **r} for r in bare]
 
     def listeners_of(self, queue_id: str) -> list[dict[str, Any]]:
         return [r for r in self.all_listeners if r.get("queue_id") == queue_id]

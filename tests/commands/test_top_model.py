@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from discue_cli.api import messages as messages_api
 from discue_cli.api.client import Client
 from discue_cli.context import Context
 from discue_cli.output import Output
@@ -161,3 +163,42 @@ def test_failures_back_off_up_to_a_ceiling_and_a_success_resets_it():
 )
 def test_sparkline(values, bars):
     assert sparkline(values) == bars
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_both_refusals_stop_polling(status):
+    transport, sent = answering((status, {"title": "Forbidden" if status == 403 else "Unauthorized", "status": status}))
+
+    async def go():
+        async with remote(transport) as client:
+            return await Poller(client, "http://api.test/v1").refresh()
+
+    snap = asyncio.run(go())
+    assert (snap.stopped, len(sent)) == (True, 1)
+
+
+def test_2022_lists_the_changes_the_view_saw(local, gen_2022):
+    from tests.commands.test_top import make_orgs
+
+    orders, _, listener = make_orgs(local)
+
+    async def go() -> list[str]:
+        async with local_client() as client:
+            poller = Poller(client, "local")
+            await poller.refresh()
+            await messages_api.add_message(client, orders, "{}")
+            from discue_cli.emulator.store import Store
+
+            store = Store(os.environ["DISCUE_LOCAL_DB"])
+            store.record_liveness(listener, True, 200, None)
+            store.close()
+            snap = await poller.refresh()
+            return [e["text"] for e in snap.events]
+
+    assert asyncio.run(go()) == ["orders: 2 → 3 messages", "listener mailer of orders: recovered"]
+
+
+def test_a_queue_asked_for_that_does_not_exist_is_not_found(local):
+    make_queues(local, "orders")
+    result = local("top", "--once", "orders", "nosuch")
+    assert (result.exit_code, result.stdout, result.stderr) == (4, "", "Error: no queue 'nosuch'\n")
