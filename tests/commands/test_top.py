@@ -9,8 +9,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from tests.conftest import LISTENER_URLS, clean_env
 
 
@@ -179,9 +177,24 @@ def test_json_without_once_is_one_snapshot_per_interval_until_ctrl_c(local, isol
             process.wait()
 
 
-@pytest.mark.parametrize("args", [["top", "--help"]])
-def test_help_names_the_keys_and_options(local, args):
-    result = local(*args)
+def test_help_names_the_options(local):
+    result = local("top", "--help")
     assert result.exit_code == 0
     for option in ("--once", "--interval", "--json", "QUEUE..."):
         assert option in result.stdout
+
+
+def test_textual_is_loaded_by_the_live_view_only(served):
+    from tests.e2e.test_startup_imports import loaded, tops
+
+    subprocess.run(
+        [sys.executable, "-m", "discue_cli", "queues", "create", "orders", "-q"],
+        env=served.env(),
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    for args in (["--help"], ["queues", "list"], ["top", "--once"], ["top", "--help"]):
+        result, modules = loaded(*args, env=served.env())
+        assert result.returncode == 0, (args, result.stderr)
+        assert tops(modules, "textual") == [], args
