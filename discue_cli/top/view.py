@@ -111,8 +111,8 @@ class TopApp(App[None]):
             if spacing > 0:
                 await asyncio.sleep(spacing)
             self.started = time.monotonic()
+            self.wake.clear()  # what asks for a refresh from here on (r, a new selection) gets one next
             self.draw(await self.poller.refresh())
-            self.wake.clear()
             if self.poller.stopped:
                 await self.wake.wait()
                 continue

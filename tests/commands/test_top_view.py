@@ -118,7 +118,7 @@ def test_listener_columns_a_generation_cannot_fill_are_left_out(local, generatio
     assert asyncio.run(go()) == columns
 
 
-def test_j_and_k_select_a_queue_and_show_its_listeners(local):
+def test_j_and_k_select_a_queue_slash_filters_question_mark_helps(local):
     make_orgs(local)
 
     async def go() -> None:
@@ -132,7 +132,13 @@ def test_j_and_k_select_a_queue_and_show_its_listeners(local):
                 await until(pilot, lambda: cells(screen(app), "mailer"), "orders' listener again")
                 await pilot.press("slash", "m", "a", "i", "enter")
                 await until(pilot, lambda: not cells(screen(app), "orders"), "the filter")
-                assert cells(screen(app), "mails")
+                assert cells(screen(app), "mails") and screen(app)[1] == "filter: mai"
+                await until(pilot, lambda: "Listeners of mails" in screen(app), "the filtered queue selected")
+                await pilot.press("question_mark")
+                await until(pilot, lambda: screen(app)[2].startswith("Queues: messages held"), "the help")
+                await pilot.press("escape")
+                await until(pilot, lambda: not screen(app)[2].startswith("Queues: messages held"), "the help closed")
+                await pilot.press("q")
 
     asyncio.run(go())
 
