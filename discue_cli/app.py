@@ -37,6 +37,7 @@ NOUNS = {
     "events": "events",
     "domains": "domains",
     "help": "help",
+    "top": "top",
 }
 VALUE_OPTIONS = {"--api-key", "--api-endpoint", "--profile", "--timeout", "--retries", "--api-version"}
 

@@ -43,3 +43,25 @@ async def list_events(client: Client, kind: str | None, limit: int | None, after
     events = body.get("events")
     rows = [event_row(e) for e in events if isinstance(e, dict)] if isinstance(events, list) else []
     return Reply(body, rows, single=False, columns=COLUMNS)
+
+
+async def events_since(
+    client: Client, *, after_ms: int | None = None, after_id: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """The events after an event id, else after a time (ms), oldest first, each row with the queue it
+    concerns (`queue_id`, `queue_name`): what a live view (`discue top`) follows from one refresh to the next."""
+    refuse_unless(client, "/events", SINCE_2023)
+    params: dict[str, Any] = {"limit": limit}
+    if after_id is not None:
+        params["startAfterId"] = after_id
+    elif after_ms is not None:
+        params["startAfter"] = after_ms
+    body = await call(client, "GET", "/events", params=params)
+    events = body.get("events")
+    rows = []
+    for event in events if isinstance(events, list) else []:
+        if not isinstance(event, dict):
+            continue
+        queue = event.get("queue") if isinstance(event.get("queue"), dict) else {}
+        rows.append({**event_row(event), "queue_id": queue.get("id"), "queue_name": name_of(queue)})
+    return rows
