@@ -40,7 +40,7 @@ RETRY_STATUS_IDEMPOTENT = {429, 502, 503, 504}
 RETRY_STATUS_POST = {429, 503}
 MAX_WAIT = 20.0
 MAX_REPLY = 64 * 1024 * 1024  # decompressed: no API reply is near it; a gzip bomb stops here
-LANE_REPLY = 4 * 1024 * 1024  # a batch sender's reply: one message (the local discue takes 1 MiB bodies)
+SENDER_REPLY = 4 * 1024 * 1024  # a batch sender's reply: one message (the local discue takes 1 MiB bodies)
 ACCEPT_ENCODING = "gzip, deflate"  # only what read_body decodes itself, within MAX_REPLY
 
 HINTS = {
@@ -380,8 +380,8 @@ class Client:
         twin = copy.copy(self)
         twin.closers = []
         # A batch's reply is one message's: 256 senders with 64 MiB each could hold 16 GiB of a server
-        # that sends endless bodies; at LANE_REPLY they hold 1 GiB at most.
-        twin.reply_limit = LANE_REPLY
+        # that sends endless bodies; at SENDER_REPLY they hold 1 GiB at most.
+        twin.reply_limit = SENDER_REPLY
         one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         twin._http = httpx.AsyncClient(**self._options, limits=one)
         return twin

@@ -378,7 +378,7 @@ def same_terminal(out: Output) -> bool:
     try:
         return os.path.sameopenfile(out.stdout.fileno(), out.stderr.fileno())
     except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
-        return True  # streams without descriptors (a test's): take them as one screen
+        return False  # streams without descriptors (in memory) share no screen
 
 
 async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:

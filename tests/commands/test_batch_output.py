@@ -60,11 +60,16 @@ class Bar:
         pass
 
 
-def test_on_a_terminal_ids_go_above_the_bar_never_onto_its_line():
+def test_on_a_terminal_ids_go_above_the_bar_never_onto_its_line(monkeypatch):
+    """stdout and stderr on one terminal: an id goes through the bar's console (as rich's own stdout
+    redirection does), never onto the line the bar is drawn on."""
     from discue_cli.api import Reply
     from discue_cli.api.batch import LineResult
+    from discue_cli.commands import _batch
     from discue_cli.commands._batch import BatchReport, FailedLines
     from discue_cli.output import IOStreams, Output, OutputFormat
+
+    monkeypatch.setattr(_batch, "same_terminal", lambda out: True)
 
     stdout = io.StringIO()
     streams = IOStreams(io.BytesIO(), stdout, io.StringIO(), stdin_tty=True, stdout_tty=True, stderr_tty=True)
