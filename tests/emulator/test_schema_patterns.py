@@ -51,7 +51,7 @@ def test_served_emulator_answers_backtracking_patterns_in_bounded_time_and_stops
             started = time.monotonic()
             r = client.post(f"/queues/{queue_id}/messages", json={"data": EVIL})
             assert (r.status_code, r.json()) == (422, {"title": title, "status": 422})
-            assert time.monotonic() - started < 3
+            assert time.monotonic() - started < 8  # unbounded before; 3 s failed once at load average 17 on 2 cores
             assert client.get(f"/queues/{queue_id}/messages").json()["messages"] == []
             assert client.post(f"/queues/{queue_id}/messages", json={"data": '{"a": "aaaa"}'}).status_code == 200
     code, _, stdout, stderr = stop(server.process, signal.SIGTERM, within=8)
