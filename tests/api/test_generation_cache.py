@@ -37,6 +37,19 @@ def test_the_file_is_private_in_a_private_folder(tmp_path):
     assert sorted(p.name for p in cache.parent.iterdir()) == ["generations.json", "generations.json.lock"]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_a_cache_an_older_version_left_readable_is_made_private(tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+    (folder / "generations.json").write_text('{"http://alice:pw@h/v1": "2023-04"}')
+    os.chmod(folder / "generations.json", 0o644)
+    write_cache(folder / "generations.json", "http://h/v1", "2023-04")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "generations.json").stat().st_mode) == 0o600
+    assert "alice" not in (folder / "generations.json").read_text()
+
+
 def test_an_old_entry_keyed_with_credentials_is_dropped_at_the_next_write(tmp_path):
     cache = tmp_path / "generations.json"
     cache.write_text(json.dumps({"http://alice:pw@h/v1": "2023-04", "http://h/v1": "2022-05"}))
