@@ -87,7 +87,8 @@ def test_a_missing_argument_is_exit_2():
 )
 def test_checked_in_completions_match_the_code(cli, shell, suffix):
     generated = cli("completion", shell).stdout
-    assert (ROOT / "completions" / f"discue.{suffix}").read_text() == generated
+    regenerate = f"discue completion {shell} > completions/discue.{suffix}"
+    assert (ROOT / "completions" / f"discue.{suffix}").read_text() == generated, regenerate
 
 
 def test_completion_completes_nouns_and_verbs():
