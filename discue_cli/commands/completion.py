@@ -9,7 +9,6 @@ quotes it itself (zsh's compadd, fish). The first line says what kind of answer 
 
 from __future__ import annotations
 
-import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -104,6 +103,8 @@ DROPPED = ("Cc", "Cf", "Zl", "Zp", "Cs")  # control, format (bidi), line/paragra
 
 def printable(text: str) -> str:
     """The text with every control, format and separator character dropped: nothing a terminal acts on."""
+    import unicodedata  # only on Tab: `discue --help` does not pay for it
+
     return "".join(c for c in text if unicodedata.category(c) not in DROPPED)
 
 
