@@ -72,6 +72,7 @@ EXAMPLES: dict[str, list[str]] = {
         """echo 'eval "$(discue completion bash)"' >> ~/.bashrc""",
         """echo 'eval "$(discue completion zsh)"' >> ~/.zshrc   # after compinit""",
         "echo 'discue completion fish | source' >> ~/.config/fish/config.fish",
+        "discue completion powershell | Out-String | Invoke-Expression   # in $PROFILE",
     ],
     "help": ["discue help exit-codes", "discue help queues create"],
     # commands other branches bring; harmless until they exist
