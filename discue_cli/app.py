@@ -4,6 +4,7 @@ import sys
 from typing import Annotated
 
 from discue_cli import __version__
+from discue_cli.commands import NOUNS  # noun -> its module under discue_cli.commands
 from discue_cli.errors import Stopped
 from discue_cli.signals import first_stop, stop_exit_code
 
@@ -18,27 +19,6 @@ def _fast_version() -> bool:
     return False
 
 
-# noun -> the module under discue_cli.commands that defines it
-NOUNS = {
-    "queues": "queues",
-    "listeners": "listeners",
-    "messages": "messages",
-    "api-keys": "api_keys",
-    "api-clients": "api_clients",
-    "api": "raw",
-    "apply": "apply",
-    "export": "export",
-    "listen": "listen",
-    "auth": "auth",
-    "config": "config",
-    "emulator": "emulator",
-    "completion": "completion",
-    "stats": "stats",
-    "events": "events",
-    "domains": "domains",
-    "help": "help",
-    "top": "top",
-}
 VALUE_OPTIONS = {"--api-key", "--api-endpoint", "--profile", "--timeout", "--retries", "--api-version"}
 
 
@@ -290,10 +270,6 @@ def start() -> None:
     # click tree): scanning them for cycles is pure cost. Collection is back on once the command runs.
     gc.disable()
     argv = sys.argv[1:]
-    if argv[:1] == ["__complete"]:  # a shell's Tab (see commands/completion.py): candidates, never an error
-        from discue_cli.commands.completion import complete_main
-
-        sys.exit(complete_main(argv[1:]))
     app = build_app(argv)
     gc.freeze()  # what start-up made lives as long as the process: no collection needs to scan it again
     # Python's own exit follows (atexit handlers, flushes): ending the process early measured no faster.

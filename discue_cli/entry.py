@@ -19,6 +19,10 @@ def main() -> None:
         signals.raise_on_stop_signals()
         if signals.first_stop() is not None:  # a signal came before main(): stop now
             raise KeyboardInterrupt
+        if sys.argv[1:2] == ["__complete"]:  # a shell's Tab (see commands/completion.py): candidates, never an error
+            from discue_cli.commands.completion import complete_main
+
+            sys.exit(complete_main(sys.argv[2:]))
         from discue_cli.app import start
 
         start()

@@ -99,7 +99,7 @@ def complete_api_version(incomplete: str) -> list[str]:
 
 def complete_help(ctx: typer.Context, incomplete: str) -> list[str]:
     """`discue help <Tab>`: the topics and the nouns; after a noun, its verbs."""
-    from discue_cli.app import NOUNS
+    from discue_cli.commands import NOUNS
     from discue_cli.commands._help import TOPICS, ordered
 
     words = ctx.params.get("words") or []

@@ -70,9 +70,10 @@ EXAMPLES: dict[str, list[str]] = {
     "emulator serve": ["discue emulator serve", "discue emulator serve --port 0 --db test.sqlite3 --no-deliver"],
     "emulator env": ["discue emulator env", 'eval "$(discue emulator env --db ./dev.sqlite3)"'],
     "completion": [
-        "discue completion bash > ~/.local/share/bash-completion/completions/discue",
-        'discue completion zsh > "${fpath[1]}/_discue"',
-        "discue completion fish > ~/.config/fish/completions/discue.fish",
+        """echo 'eval "$(discue completion bash)"' >> ~/.bashrc""",
+        """echo 'eval "$(discue completion zsh)"' >> ~/.zshrc   # after compinit""",
+        "echo 'discue completion fish | source' >> ~/.config/fish/config.fish",
+        "discue completion powershell | Out-String | Invoke-Expression   # in $PROFILE",
     ],
     "help": ["discue help exit-codes", "discue help queues create"],
     # commands other branches bring; harmless until they exist

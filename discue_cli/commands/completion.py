@@ -9,7 +9,6 @@ quotes it itself (zsh's compadd, fish). The first line says what kind of answer 
 
 from __future__ import annotations
 
-import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -31,7 +30,7 @@ BASH = """\
 # discue completion for bash: eval "$(discue completion bash)" in ~/.bashrc
 _discue_complete() {
     local -a reply
-    mapfile -t reply < <(discue __complete bash -- "${COMP_WORDS[@]:0:COMP_CWORD+1}" 2>/dev/null)
+    mapfile -t reply < <(discue __complete bash -- "${COMP_LINE:0:COMP_POINT}" "${COMP_WORDS[COMP_CWORD]}" 2>/dev/null)
     if [[ "${reply[0]}" == files ]]; then
         compopt -o default 2>/dev/null
         COMPREPLY=()
@@ -98,11 +97,14 @@ def script(shell: str) -> str:
 # What bash may see bare in a word; anything else is escaped with a backslash (non-ASCII letters are safe).
 BASH_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
 POWERSHELL_SAFE = BASH_SAFE - {"@", "%", "+", "=", ",", ":"}
+FILE_METAVARS = {"FILE", "PATH", "FILE...", "PATH..."}  # a value that names a file: the shell completes it
 DROPPED = ("Cc", "Cf", "Zl", "Zp", "Cs")  # control, format (bidi), line/paragraph separators, surrogates
 
 
 def printable(text: str) -> str:
     """The text with every control, format and separator character dropped: nothing a terminal acts on."""
+    import unicodedata  # only on Tab: `discue --help` does not pay for it
+
     return "".join(c for c in text if unicodedata.category(c) not in DROPPED)
 
 
@@ -121,12 +123,24 @@ def quoted(candidate: str, shell: str) -> str:
 
 def unquoted(word: str) -> str:
     """A word as typed (quotes, backslashes, perhaps an unclosed quote) as the shell would pass it."""
-    out: list[str] = []
+    return split_line(word)[0][0] if word else ""
+
+
+def split_line(line: str) -> list[tuple[str, str]]:
+    """The words of a command line as typed so far, each (as the shell passes it, as typed); the last
+    is the one at the cursor ("" after a space). Quotes may be unclosed: it is being typed."""
+    words: list[tuple[str, str]] = []
+    text: list[str] = []
+    start: int | None = None
     quote = ""
     escaped = False
-    for c in word:
+    for i, c in enumerate(line):
+        if start is None:
+            if c.isspace():
+                continue
+            start = i
         if escaped:
-            out.append(c)
+            text.append(c)
             escaped = False
         elif c == "\\" and quote != "'":
             escaped = True
@@ -134,12 +148,16 @@ def unquoted(word: str) -> str:
             if c == quote:
                 quote = ""
             else:
-                out.append(c)
+                text.append(c)
         elif c in "'\"":
             quote = c
+        elif c.isspace():
+            words.append(("".join(text), line[start:i]))
+            text, start = [], None
         else:
-            out.append(c)
-    return "".join(out)
+            text.append(c)
+    words.append(("".join(text), line[start:] if start is not None else ""))
+    return words
 
 
 def candidates(words: list[str]) -> tuple[str, list[str]]:
@@ -147,7 +165,11 @@ def candidates(words: list[str]) -> tuple[str, list[str]]:
     from discue_cli.app import build_app
     from discue_cli.commands._argv import locate
 
-    done = words[:-1]
+    done, last = words[:-1], words[-1]
+    name, eq, value = last.partition("=")
+    if eq and name.startswith("--"):  # --option=VALUE: the option's values, each after `--option=`
+        kind, found = candidates([*done, name, value])
+        return kind, [f"{name}={v}" for v in found]
     root = typer.main.get_command(build_app(done))
     spot = locate(root, words)
     command = spot.path[-1]
@@ -168,6 +190,8 @@ def candidates(words: list[str]) -> tuple[str, list[str]]:
     if choices:
         values = [str(getattr(c, "value", c)) for c in choices]
         return "values", [v for v in values if v.startswith(incomplete)]
+    if FILE_METAVARS & set((param.metavar or "").split("|")):
+        return "files", []
     ctx = typer.Context(root, info_name="discue", resilient_parsing=True)
     ctx.params = dict(spot.root_values)
     for sub in spot.path[1:]:
@@ -180,17 +204,29 @@ def candidates(words: list[str]) -> tuple[str, list[str]]:
 
 
 def answer(shell: str, words: list[str]) -> list[str]:
-    """The lines `discue __complete SHELL -- WORDS...` prints: the kind, then one candidate a line."""
-    words = words[1:]  # the first is `discue` itself
-    if shell in ("bash", "powershell"):  # the words as typed, quotes and all
+    """The lines `discue __complete SHELL -- WORDS...` prints: the kind, then one candidate a line.
+
+    bash passes the line up to the cursor and its own current word instead of words: it splits words
+    at `=` and `:` too, and replaces only its current word, so a candidate loses what comes before it."""
+    replaced = ""
+    if shell == "bash":
+        line, cur = (words + ["", ""])[:2]
+        typed = split_line(line)
+        words = [text for text, _raw in typed]
+        raw = typed[-1][1]
+        replaced = raw[: len(raw) - len(cur)] if cur and raw.endswith(cur) else ""
+    elif shell == "powershell":  # the words as typed, quotes and all
         words = [unquoted(w) for w in words]
     elif shell == "fish" and words:  # `commandline -opc` is unquoted already; the word at the cursor is not
         words[-1] = unquoted(words[-1])
+    words = words[1:]  # the first is `discue` itself
     try:
         kind, found = candidates(words or [""])
     except Exception:  # noqa: BLE001 - a Tab must never print a traceback into the user's command line
         return ["values"]
-    shown = (quoted(printable(c), shell) for c in found)
+    shown = [quoted(printable(c), shell) for c in found]
+    if replaced:
+        shown = [c[len(replaced) :] for c in shown if c.startswith(replaced)]
     return [kind, *dict.fromkeys(c for c in shown if c)]
 
 
@@ -209,5 +245,7 @@ def register(root: typer.Typer) -> None:
     def completion(
         ctx: typer.Context, shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or powershell.")]
     ) -> None:
-        """Print the completion script for a shell: eval it in the shell's rc file (see the examples)."""
+        """Print the completion script for a shell: load it from the shell's rc file (see the examples).
+
+        The same scripts are in the completions/ folder of discue's source."""
         run_local(ctx, lambda _o, _c, out: out.line(script(shell.value).rstrip("\n")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import typer
@@ -72,4 +73,7 @@ def test_help_of_a_command_is_its_own_help_and_an_unknown_topic_is_exit_2(cli):
 def test_completion_help_stands_alone(cli):
     text = cli("completion", "--help").stdout
     assert "README" not in text
-    assert "$ discue completion bash > ~/.local/share/bash-completion/completions/discue" in text
+    assert "$ echo 'eval \"$(discue completion bash)\"' >> ~/.bashrc" in text  # the way that works everywhere, first
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    # one folder, named alike in both
+    assert "completions/ folder" in text.replace("\n", " ") and "the `completions/` folder" in readme

@@ -8,9 +8,12 @@ where they are installed."""
 from __future__ import annotations
 
 import os
+import select
+import shlex
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -53,10 +56,76 @@ def nothing_ran(home: Path) -> None:
     assert sorted(p.name for p in home.iterdir() if not p.name.startswith(".")) == []
 
 
+def until(fd: int, marker: bytes, seen: bytearray, seconds: float = 30) -> bool:
+    """Read a terminal into `seen` until `marker` shows (False after `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while marker not in seen and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:
+                break
+    return marker in seen
+
+
+def test_bash_tab_at_a_real_prompt_inserts_the_name_quoted_and_runs_none(home):
+    """An interactive bash at a pseudo-terminal, the script eval'ed as ~/.bashrc would."""
+    folder, env = home
+    controller, terminal = os.openpty()
+    bash = subprocess.Popen(
+        ["bash", "--norc", "--noprofile", "-i"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        cwd=folder,
+        env={**env, "PS1": "READY> ", "TERM": "dumb"},
+        start_new_session=True,
+    )
+    os.close(terminal)
+    seen = bytearray()
+    try:
+        os.write(controller, b'eval "$(discue completion bash)"\n')
+        assert until(controller, b"READY> ", seen)
+        os.write(controller, b"discue queues get b\t")
+        assert until(controller, b"PWNED", seen), bytes(seen)
+        # Ctrl-A, then printf in front of the completed line: Enter shows each word as bash reads it
+        os.write(controller, b"\x01printf '<%s>\\n' \r")
+        assert until(controller, b"<b) ; touch ~/PWNED ; ws=( c\\>", seen), bytes(seen)
+    finally:
+        bash.kill()
+        bash.wait()
+        os.close(controller)
+    nothing_ran(folder)
+
+
+def bash_completes(env: dict[str, str], folder: Path, *lines: tuple[str, str]) -> list[list[str]]:
+    """COMPREPLY for each (line up to the cursor, bash's current word), as bash sets them on Tab."""
+    calls = "".join(f"complete_line {shlex.quote(line)} {shlex.quote(cur)}\n" for line, cur in lines)
+    script = (
+        'eval "$(discue completion bash)"\n'
+        "complete_line() {\n"
+        '    COMP_LINE=$1; COMP_POINT=${#1}; COMP_WORDS=(discue "$2"); COMP_CWORD=1\n'
+        '    _discue_complete; printf \'%s\\n\' "${#COMPREPLY[@]}" "${COMPREPLY[@]}"\n'
+        "}\n" + calls
+    )
+    result = subprocess.run(
+        ["bash", "--norc", "-c", script], env=env, cwd=folder, capture_output=True, text=True, timeout=120
+    )
+    assert result.stderr == ""
+    out, replies = result.stdout.splitlines(), []
+    while out:
+        count = int(out.pop(0))
+        replies.append(out[:count])
+        del out[:count]
+    return replies
+
+
 def test_bash_inserts_each_name_quoted_and_runs_none(home):
     folder, env = home
     script = r"""
 eval "$(discue completion bash)"
+COMP_LINE='discue queues get '
+COMP_POINT=${#COMP_LINE}
 COMP_WORDS=(discue queues get '')
 COMP_CWORD=3
 _discue_complete
@@ -76,24 +145,27 @@ done
 def test_bash_completes_the_closed_choices_and_no_files_where_a_name_is_wanted(home):
     folder, env = home
     (folder / "not-a-generation").write_text("")
-    script = r"""
-eval "$(discue completion bash)"
-complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _discue_complete; echo "${COMPREPLY[*]}"; }
-complete_words discue queues list --api-version ''
-complete_words discue --api-version 2023 queues list --json --api-version 202
-complete_words discue help exit
-complete_words discue completion ''
-complete_words discue queues get --local or
-"""
-    result = subprocess.run(
-        ["bash", "--norc", "-c", script], env=env, cwd=folder, capture_output=True, text=True, timeout=120
-    )
-    assert result.stdout.splitlines() == [
-        "2022-05 2023-04 2024-08 auto",
-        "2022-05 2023-04 2024-08",
-        "exit-codes",
-        "bash zsh fish powershell",
-        "orders",
+    subprocess.run([str(DISCUE), "queues", "create", "myapp:billing"], env=env, capture_output=True, check=True)
+    assert bash_completes(
+        env,
+        folder,
+        ("discue queues list --api-version ", ""),
+        ("discue --api-version 2023 queues list --json --api-version 202", "202"),
+        ("discue queues list --api-version=", "="),  # bash splits words at = and :
+        ("discue help exit", "exit"),
+        ("discue completion ", ""),
+        ("discue queues get --local or", "or"),
+        ("discue queues get myapp:b", "b"),
+        ("discue queues get nothing-like-this", "nothing-like-this"),
+    ) == [
+        ["2022-05", "2023-04", "2024-08", "auto"],
+        ["2022-05", "2023-04", "2024-08"],
+        ["=2022-05", "=2023-04", "=2024-08", "=auto"],
+        ["exit-codes"],
+        ["bash", "zsh", "fish", "powershell"],
+        ["orders"],
+        ["billing"],
+        [],
     ]
 
 
@@ -155,3 +227,15 @@ def test_fish_offers_the_names_as_data(home):
     )
     assert (sorted(names), choices) == (sorted(SHOWN), ["2022-05", "2023-04", "2024-08", "auto"])
     nothing_ran(folder)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [("discue apply -f ", "files"), ("discue messages add q --data-file ", "files"), ("discue queues get ", "values")],
+)
+def test_a_value_that_names_a_file_is_left_to_the_shell(home, line, kind):
+    folder, env = home
+    result = subprocess.run(
+        [str(DISCUE), "__complete", "bash", "--", line, ""], env=env, cwd=folder, capture_output=True, text=True
+    )
+    assert (result.returncode, result.stdout.splitlines()[0], result.stderr) == (0, kind, "")
