@@ -198,3 +198,14 @@ def test_textual_is_loaded_by_the_live_view_only(served):
         result, modules = loaded(*args, env=served.env())
         assert result.returncode == 0, (args, result.stderr)
         assert tops(modules, "textual") == [], args
+
+
+def test_json_per_interval_stops_at_once_on_a_rejected_key(cli, served):
+    result = cli("--api-endpoint", served.endpoint, "--api-key", "wrong-key-0123456789", "top", "--json")
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert json.loads(result.stderr) == {
+        "title": "Unauthorized",
+        "status": 401,
+        "exit_code": 3,
+        "hint": "set a valid key with `discue auth login`, --api-key or DISCUE_API_KEY",
+    }
