@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.conftest import LISTENER_URLS, clean_env
 
 
@@ -130,7 +132,9 @@ def test_once_jq_reads_the_snapshot(local):
     assert (result.exit_code, result.stdout) == (0, "orders\t2\nmails\t0\n")
 
 
-def test_plain_top_off_a_terminal_is_a_usage_error_naming_once_and_json(local):
+@pytest.mark.parametrize("not_a_terminal", ["stdin_tty", "stdout_tty", "stderr_tty"])
+def test_plain_top_off_a_terminal_is_a_usage_error_naming_once_and_json(local, setup, not_a_terminal):
+    setup.tty = {"stdin_tty": True, "stdout_tty": True, "stderr_tty": True, not_a_terminal: False}
     result = local("top")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
