@@ -46,7 +46,17 @@ class QueueView:
     messages: int | None = None
     listeners: int | None = None
     failing: int | None = None
-    added: deque = field(default_factory=lambda: deque(maxlen=1000))  # (time, how many) as seen
+    added: deque = field(default_factory=deque)  # (second, how many added in it), oldest first
+
+    def note_added(self, when: float, count: int) -> None:
+        """`count` messages added at `when`: one entry a second, none older than the sparkline shows."""
+        second = float(int(when))
+        if self.added and self.added[-1][0] == second:
+            self.added[-1] = (second, self.added[-1][1] + count)
+        else:
+            self.added.append((second, count))
+        while self.added and self.added[0][0] < second - BARS * BUCKET - 60:
+            self.added.popleft()
 
     def added_in(self, start: float, end: float) -> int:
         return sum(n for t, n in self.added if start <= t < end)
@@ -336,7 +346,7 @@ class Poller:
         if before is None or before == count or self.has_events:
             return
         if count > before:
-            view.added.append((now, count - before))
+            view.note_added(now, count - before)
         self.seen(f"{view.name}: {before} → {count} messages")
 
     def seen(self, text: str) -> None:
@@ -367,5 +377,5 @@ class Poller:
             if event.get("type") == "message_added" and queue is not None:
                 stamp = event.get("stored_at")
                 when = stamp / 1000 if isinstance(stamp, (int, float)) else now
-                queue.added.append((when, 1))
+                queue.note_added(when, 1)
             self.events.append(event)

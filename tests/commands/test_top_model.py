@@ -202,3 +202,18 @@ def test_a_queue_asked_for_that_does_not_exist_is_not_found(local):
     make_queues(local, "orders")
     result = local("top", "--once", "orders", "nosuch")
     assert (result.exit_code, result.stdout, result.stderr) == (4, "", "Error: no queue 'nosuch'\n")
+
+
+def test_a_burst_of_added_messages_is_counted_whole_in_little_memory():
+    from discue_cli.top.model import QueueView
+
+    view = QueueView("q1", "orders")
+    start = 1_000_000.0
+    for n in range(10_000):  # 10,000 messages in 100 seconds
+        view.note_added(start + n / 100, 1)
+    now = start + 100
+    assert len(view.added) == 100  # one entry a second
+    assert view.added_in(now - 60, now + 1) == 6_000
+    assert view.history(now + 1) == [0] * 6 + [1_100, 3_000, 3_000, 2_900]  # 30 s a bar, the last one now
+    view.note_added(now + 3600, 1)  # an hour later: the old seconds are gone
+    assert list(view.added) == [(now + 3600, 1)]
