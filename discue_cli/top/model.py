@@ -175,7 +175,6 @@ class Poller:
         self.clock = clock
         self.queues: dict[str, QueueView] = {}
         self.selected: str | None = None
-        self.listeners: list[dict[str, Any]] = []
         self.all_listeners: list[dict[str, Any]] = []
         self.events: deque = deque(maxlen=EVENTS_KEPT)
         self.cursor: str | None = None  # the last event read
@@ -212,7 +211,7 @@ class Poller:
             calls=self.last_calls,
             queues=list(self.queues.values()),
             selected=self.selected,
-            listeners=list(self.listeners),
+            listeners=[{k: v for k, v in r.items() if k != "queue_id"} for r in self.listeners_of(self.selected)],
             all_listeners=list(self.all_listeners),
             events=list(self.events),
             error=self.error,
@@ -266,17 +265,19 @@ class Poller:
         from discue_cli.api import messages as messages_api
 
         now = self.clock()
-        if self.full or everything or self.round % SLOW_EVERY == 0:
+        slow = self.full or everything or self.round % SLOW_EVERY == 0
+        if slow:
             await self.list_queues()
-            await self.list_listeners()
+            await self.list_listeners()  # every queue's, the selected one's included
             self.full = False
         if self.selected not in self.queues:
             self.selected = next(iter(self.queues), None)
         if self.selected is not None:
             count = len((await messages_api.list_messages(self.client, self.selected)).resources)
             self.count(self.queues[self.selected], count, now)
-            reply = await listeners_api.list_listeners(self.client, self.selected, embed=True)
-            self.note_listeners(self.queues[self.selected], [listener_row(item) for item in reply.resources])
+            if not slow:
+                reply = await listeners_api.list_listeners(self.client, self.selected, embed=True)
+                self.note_listeners(self.queues[self.selected], [listener_row(item) for item in reply.resources])
         others = [q for q in self.queues if q != self.selected]
         if others:
             turn = range(self.turn, self.turn + OTHERS_PER_REFRESH)
@@ -332,12 +333,10 @@ class Poller:
         view.listeners = len(rows)
         view.failing = sum(1 for r in rows if r["failing"])
         bare = [{k: v for k, v in r.items() if k != "queue_id"} for r in rows]
-        if view.id == self.selected:
-            self.listeners = bare
         others = [r for r in self.all_listeners if r.get("queue_id") != view.id]
         self.all_listeners = others + [{"queue_id": view.id, **r} for r in bare]
 
-    def listeners_of(self, queue_id: str) -> list[dict[str, Any]]:
+    def listeners_of(self, queue_id: str | None) -> list[dict[str, Any]]:
         return [r for r in self.all_listeners if r.get("queue_id") == queue_id]
 
     def count(self, view: QueueView, count: int, now: float) -> None:

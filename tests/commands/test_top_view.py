@@ -78,7 +78,7 @@ def test_the_view_shows_both_queues_a_count_that_changes_and_a_failing_listener(
                 lines = screen(app)
                 assert re.fullmatch(
                     r"discue top · local discue · generation 2023-04 · refreshed \d\d:\d\d:\d\d"
-                    r" · 6 API calls/refresh, every 30s",
+                    r" · 5 API calls/refresh, every 30s",
                     lines[0],
                 )
                 assert cells(lines, "orders") == ["orders", "2", "2", "▁▁▁▁▁▁▁▁▁█", "1", "1"]
