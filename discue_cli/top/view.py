@@ -52,7 +52,7 @@ LISTENER_COLUMNS = [
 QUEUE_COLUMNS = ["NAME", "MESSAGES", "ADDED/MIN", "LAST 5 MIN", "LISTENERS", "FAILING"]
 
 
-def fill(table: DataTable, titles: list[str], rows: list[tuple[str, list[Text]]]) -> None:
+def fill(table: DataTable, titles: list[str], rows: list[tuple[str | None, list[Text]]]) -> None:
     """A table's columns and rows anew. Widths are given, not measured: a DataTable refilled each
     refresh kept the widths of its first rows (names cut to the title's width)."""
     table.clear(columns=True)
@@ -194,7 +194,7 @@ class TopApp(App[None]):
                 cells.append(shown(value))
             if r.get("failing"):
                 cells[0] = Text(f"{cells[0].plain} (failing)", style="bold red")
-            rows.append((str(r.get("id")), cells))
+            rows.append((None, cells))  # no key: two listeners a server lists with one id must not end the view
         fill(table, [title for _, title in present], rows)
 
     def draw_events(self, snap: Snapshot) -> None:
