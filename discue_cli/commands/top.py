@@ -113,7 +113,7 @@ def register(root: typer.Typer) -> None:
             run(ctx, once_run, opts, fmt)
         elif fmt.structured:
             run(ctx, stream_run, opts, fmt, loop=True)
-        elif not (out.stdout_tty and out.stdin_tty):
+        elif not (out.stdout_tty and out.stdin_tty and out.stderr_tty):  # Textual reads stdin, draws on stderr
             raise UsageError(
                 "`discue top` draws a live view and needs a terminal",
                 hint="use --once for one snapshot, or --json for one JSON snapshot per interval",

@@ -46,7 +46,17 @@ class QueueView:
     messages: int | None = None
     listeners: int | None = None
     failing: int | None = None
-    added: deque = field(default_factory=lambda: deque(maxlen=1000))  # (time, how many) as seen
+    added: deque = field(default_factory=deque)  # (second, how many added in it), oldest first
+
+    def note_added(self, when: float, count: int) -> None:
+        """`count` messages added at `when`: one entry a second, none older than the sparkline shows."""
+        second = float(int(when))
+        if self.added and self.added[-1][0] == second:
+            self.added[-1] = (second, self.added[-1][1] + count)
+        else:
+            self.added.append((second, count))
+        while self.added and self.added[0][0] < second - BARS * BUCKET - 60:
+            self.added.popleft()
 
     def added_in(self, start: float, end: float) -> int:
         return sum(n for t, n in self.added if start <= t < end)
@@ -165,7 +175,6 @@ class Poller:
         self.clock = clock
         self.queues: dict[str, QueueView] = {}
         self.selected: str | None = None
-        self.listeners: list[dict[str, Any]] = []
         self.all_listeners: list[dict[str, Any]] = []
         self.events: deque = deque(maxlen=EVENTS_KEPT)
         self.cursor: str | None = None  # the last event read
@@ -202,7 +211,7 @@ class Poller:
             calls=self.last_calls,
             queues=list(self.queues.values()),
             selected=self.selected,
-            listeners=list(self.listeners),
+            listeners=[{k: v for k, v in r.items() if k != "queue_id"} for r in self.listeners_of(self.selected)],
             all_listeners=list(self.all_listeners),
             events=list(self.events),
             error=self.error,
@@ -256,17 +265,19 @@ class Poller:
         from discue_cli.api import messages as messages_api
 
         now = self.clock()
-        if self.full or everything or self.round % SLOW_EVERY == 0:
+        slow = self.full or everything or self.round % SLOW_EVERY == 0
+        if slow:
             await self.list_queues()
-            await self.list_listeners()
+            await self.list_listeners()  # every queue's, the selected one's included
             self.full = False
         if self.selected not in self.queues:
             self.selected = next(iter(self.queues), None)
         if self.selected is not None:
             count = len((await messages_api.list_messages(self.client, self.selected)).resources)
             self.count(self.queues[self.selected], count, now)
-            reply = await listeners_api.list_listeners(self.client, self.selected, embed=True)
-            self.note_listeners(self.queues[self.selected], [listener_row(item) for item in reply.resources])
+            if not slow:
+                reply = await listeners_api.list_listeners(self.client, self.selected, embed=True)
+                self.note_listeners(self.queues[self.selected], [listener_row(item) for item in reply.resources])
         others = [q for q in self.queues if q != self.selected]
         if others:
             turn = range(self.turn, self.turn + OTHERS_PER_REFRESH)
@@ -322,12 +333,10 @@ class Poller:
         view.listeners = len(rows)
         view.failing = sum(1 for r in rows if r["failing"])
         bare = [{k: v for k, v in r.items() if k != "queue_id"} for r in rows]
-        if view.id == self.selected:
-            self.listeners = bare
         others = [r for r in self.all_listeners if r.get("queue_id") != view.id]
         self.all_listeners = others + [{"queue_id": view.id, **r} for r in bare]
 
-    def listeners_of(self, queue_id: str) -> list[dict[str, Any]]:
+    def listeners_of(self, queue_id: str | None) -> list[dict[str, Any]]:
         return [r for r in self.all_listeners if r.get("queue_id") == queue_id]
 
     def count(self, view: QueueView, count: int, now: float) -> None:
@@ -336,7 +345,7 @@ class Poller:
         if before is None or before == count or self.has_events:
             return
         if count > before:
-            view.added.append((now, count - before))
+            view.note_added(now, count - before)
         self.seen(f"{view.name}: {before} → {count} messages")
 
     def seen(self, text: str) -> None:
@@ -367,5 +376,5 @@ class Poller:
             if event.get("type") == "message_added" and queue is not None:
                 stamp = event.get("stored_at")
                 when = stamp / 1000 if isinstance(stamp, (int, float)) else now
-                queue.added.append((when, 1))
+                queue.note_added(when, 1)
             self.events.append(event)

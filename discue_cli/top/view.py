@@ -49,6 +49,19 @@ LISTENER_COLUMNS = [
 ]
 
 
+QUEUE_COLUMNS = ["NAME", "MESSAGES", "ADDED/MIN", "LAST 5 MIN", "LISTENERS", "FAILING"]
+
+
+def fill(table: DataTable, titles: list[str], rows: list[tuple[str | None, list[Text]]]) -> None:
+    """A table's columns and rows anew. Widths are given, not measured: a DataTable refilled each
+    refresh kept the widths of its first rows (names cut to the title's width)."""
+    table.clear(columns=True)
+    for at, title in enumerate(titles):
+        table.add_column(title, width=max([len(title), *(cells[at].cell_len for _, cells in rows)]))
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+
+
 class TopApp(App[None]):
     """Queues, the selected queue's listeners, recent events; a header and the keys."""
 
@@ -98,9 +111,6 @@ class TopApp(App[None]):
         yield Static(KEYS, id="footer")
 
     def on_mount(self) -> None:
-        self.query_one("#queues", DataTable).add_columns(
-            "NAME", "MESSAGES", "ADDED/MIN", "LAST 5 MIN", "LISTENERS", "FAILING"
-        )
         self.query_one("#header", Static).update(Text(f"discue top · {self.poller.endpoint} · connecting…"))
         self.run_worker(self.poll(), exclusive=True)
 
@@ -154,20 +164,14 @@ class TopApp(App[None]):
         if self.order and self.poller.selected not in self.order:
             self.poller.selected = self.order[0]
             self.wake.set()  # its listeners, now rather than in an interval
-        table.clear()
+        lines = []
         for r in rows:
             failing = shown(r["failing"])
             if r["failing"]:
                 failing.stylize("bold red")
-            table.add_row(
-                shown(r["name"]),
-                shown(r["messages"]),
-                shown(r["added_per_minute"]),
-                Text(sparkline(r["history"])),
-                shown(r["listeners"]),
-                failing,
-                key=r["id"],
-            )
+            cells = [shown(r["name"]), shown(r["messages"]), shown(r["added_per_minute"])]
+            lines.append((r["id"], [*cells, Text(sparkline(r["history"])), shown(r["listeners"]), failing]))
+        fill(table, QUEUE_COLUMNS, lines)
         if self.poller.selected in self.order:
             table.move_cursor(row=self.order.index(self.poller.selected))
 
@@ -190,13 +194,8 @@ class TopApp(App[None]):
                 cells.append(shown(value))
             if r.get("failing"):
                 cells[0] = Text(f"{cells[0].plain} (failing)", style="bold red")
-            rows.append((str(r.get("id")), cells))
-        table.clear(columns=True)
-        for at, (key, title) in enumerate(present):
-            # widths given, not measured: a table rebuilt each refresh kept its first, narrower ones
-            table.add_column(title, key=key, width=max([len(title), *(row[at].cell_len for _, row in rows)]))
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
+            rows.append((None, cells))  # no key: two listeners a server lists with one id must not end the view
+        fill(table, [title for _, title in present], rows)
 
     def draw_events(self, snap: Snapshot) -> None:
         lines = Text("Recent events" if snap.generation not in ("2022-05", "unknown") else "Changes seen")

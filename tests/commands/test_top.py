@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.conftest import LISTENER_URLS, clean_env
 
 
@@ -71,7 +73,7 @@ def test_once_json_is_the_whole_snapshot_2022(local, gen_2022, isolated):
     assert snapshot == {
         "endpoint": f"local discue ({isolated / 'data' / 'local.sqlite3'})",
         "generation": "2022-05",
-        "api_calls": 5,  # queues, listeners, and each queue's messages and the first one's listeners
+        "api_calls": 4,  # the queues, every listener, each queue's messages
         "queues": [
             {"id": orders, "name": "orders", "messages": 2, "listeners": 1, "failing": 1, "added_per_minute": 0},
             {"id": mails, "name": "mails", "messages": 0, "listeners": 0, "failing": 0, "added_per_minute": 0},
@@ -98,7 +100,7 @@ def test_once_json_from_2023_counts_the_added_messages_and_carries_the_events(lo
     orders, mails, listener = make_orgs(local)
     snapshot = json.loads(local("top", "--once", "--json").stdout)
     assert snapshot["generation"] == "2023-04"
-    assert snapshot["api_calls"] == 6  # and one GET /events
+    assert snapshot["api_calls"] == 5  # and one GET /events
     assert [(q["name"], q["added_per_minute"]) for q in snapshot["queues"]] == [("orders", 2), ("mails", 0)]
     # 2023-04 listeners have no last failure: the key is left out, not null
     assert snapshot["listeners"] == [
@@ -130,7 +132,9 @@ def test_once_jq_reads_the_snapshot(local):
     assert (result.exit_code, result.stdout) == (0, "orders\t2\nmails\t0\n")
 
 
-def test_plain_top_off_a_terminal_is_a_usage_error_naming_once_and_json(local):
+@pytest.mark.parametrize("not_a_terminal", ["stdin_tty", "stdout_tty", "stderr_tty"])
+def test_plain_top_off_a_terminal_is_a_usage_error_naming_once_and_json(local, setup, not_a_terminal):
+    setup.tty = {"stdin_tty": True, "stdout_tty": True, "stderr_tty": True, not_a_terminal: False}
     result = local("top")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
@@ -198,3 +202,14 @@ def test_textual_is_loaded_by_the_live_view_only(served):
         result, modules = loaded(*args, env=served.env())
         assert result.returncode == 0, (args, result.stderr)
         assert tops(modules, "textual") == [], args
+
+
+def test_json_per_interval_stops_at_once_on_a_rejected_key(cli, served):
+    result = cli("--api-endpoint", served.endpoint, "--api-key", "wrong-key-0123456789", "top", "--json")
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert json.loads(result.stderr) == {
+        "title": "Unauthorized",
+        "status": 401,
+        "exit_code": 3,
+        "hint": "set a valid key with `discue auth login`, --api-key or DISCUE_API_KEY",
+    }

@@ -78,7 +78,7 @@ def test_the_view_shows_both_queues_a_count_that_changes_and_a_failing_listener(
                 lines = screen(app)
                 assert re.fullmatch(
                     r"discue top · local discue · generation 2023-04 · refreshed \d\d:\d\d:\d\d"
-                    r" · 6 API calls/refresh, every 30s",
+                    r" · 5 API calls/refresh, every 30s",
                     lines[0],
                 )
                 assert cells(lines, "orders") == ["orders", "2", "2", "▁▁▁▁▁▁▁▁▁█", "1", "1"]
@@ -195,6 +195,24 @@ def test_a_server_gone_is_shown_and_retried_with_back_off_never_a_traceback():
                 await pilot.press("q")
 
     asyncio.run(go())
+
+
+def test_listeners_listed_twice_with_one_id_are_both_shown():
+    twin = {"id": "l1", "name": "twin", "liveness": {"state": "stable"}, "messages": {}}
+    routes = {
+        "/v1/queues": (200, {"queues": [{"id": "q1", "name": "orders"}]}),
+        "/v1/listeners": (200, {"listeners": [{**twin, "queue_id": "q1"}] * 2}),
+        "*": (200, {"messages": [], "listeners": [twin, twin]}),
+    }
+
+    async def go() -> list[str]:
+        async with remote(routed(routes, [])) as client:
+            app = TopApp(Poller(client, "http://api.test/v1"), 30.0)
+            async with app.run_test(size=(120, 30)) as pilot:
+                await until(pilot, lambda: cells(screen(app), "twin"), "the listeners")
+                return screen(app)
+
+    assert [line.split()[:2] for line in asyncio.run(go()) if line.startswith(" twin")] == [["twin", "stable"]] * 2
 
 
 def test_server_text_is_shown_escaped_never_as_markup_or_control_sequences():
