@@ -70,6 +70,11 @@ async def stream_messages(client: Client, queue_id: str, embed: bool = False) ->
             yield display(item)
         elif held is None:
             yield display(item)
+        elif "data" in item:  # whole messages already (2023-04 on): nothing to wait for
+            for brief in held:
+                yield display(brief)
+            held = None
+            yield display(item)
         else:
             held.append(item)
     for item in held or ():
