@@ -238,3 +238,25 @@ def test_a_retried_listing_is_then_streamed(cli, httpmock):
     httpmock.register("GET", f"/v1/queues/{queue_id}/messages", {"messages": [{"id": "a", "name": "n"}]})
     result = cli("--api-key", "k" * 20, "--api-version", "2023-04", "--retries", "1", "messages", "list", queue_id)
     assert (result.exit_code, result.stdout, result.stderr) == (0, "a\tn\n", "")
+
+
+def test_a_streamed_listing_follows_next_links_on_its_own_path_only(cli, httpmock):
+    """Pagination as the API overview plans it: each page read as it arrives, the next one while a reply
+    links it (`_links.next`) on the same path; a link elsewhere is never followed (the key stays home)."""
+    queue_id = "180994c0-b6b2-4d0e-b7ad-414716e83386"
+    where = f"/v1/queues/{queue_id}/messages"
+    pages = [
+        {
+            "messages": [{"id": "a", "name": None}, {"id": "b", "name": None}],
+            "_links": {"next": {"href": f"https://api.discue.io{where}?page=2&per_page=2"}},
+        },
+        {
+            "messages": [{"id": "c", "name": None}],
+            "_links": {"next": {"href": f"https://elsewhere.example{where}?page=3&per_page=2"}},
+        },
+    ]
+    for page in pages:
+        httpmock.register("GET", where, page)
+    result = cli("--api-key", "k" * 20, "--api-version", "2022-05", "messages", "count", queue_id)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "3\n", "")
+    assert [str(r.url.query, "ascii") for r in httpmock.requests] == ["", "page=2&per_page=2"]
