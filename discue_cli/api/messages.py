@@ -73,16 +73,58 @@ async def stream_messages(client: Client, queue_id: str, embed: bool = False) ->
             yield display(item)
         elif held is None:
             yield display(item)
+        elif "data" in item:  # whole messages already (2023-04 on): nothing to wait for
+            for brief in held:
+                yield display(brief)
+            held = None
+            yield display(item)
         else:
             held.append(item)
     for item in held or ():
         yield display(item)
 
 
+MAX_PAGES = 10_000  # a server that never stops sending `next` links: stop here rather than forever
+
+
 async def listing_items(
     client: Client, where: str, params: dict[str, Any] | None, key: str
 ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
-    """(`key` or `_embedded`, item) for each object in the listing's `key` and `_embedded.key` arrays.
+    """(`key` or `_embedded`, item) for each object in the listing's `key` and `_embedded.key` arrays,
+    page after page while a reply links a next one on the same path (`_links.next`: pagination as the
+    API overview plans it); a reply without such a link is the whole listing."""
+    asked: set[tuple[tuple[str, str], ...]] = set()
+    query = params
+    for _ in range(MAX_PAGES):
+        ended: list[ListingParser] = []
+        async for item in page_items(client, where, query, key, ended):
+            yield item
+        page = next_query(ended[0].next_href if ended else None, where, client.base_url)
+        if page is None or page in asked:
+            return
+        asked.add(page)
+        query = {**(params or {}), **dict(page)}
+
+
+def next_query(href: Any, where: str, base_url: str) -> tuple[tuple[str, str], ...] | None:
+    """The query of the next page, when `href` leads to the same path on the same host (a link anywhere
+    else is never followed: the API key goes only where the user sent it)."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    if not isinstance(href, str):
+        return None
+    parts = urlsplit(href)
+    if parts.netloc and parts.netloc.lower() != urlsplit(base_url).netloc.lower():
+        return None
+    if not unquote(parts.path).rstrip("/").endswith(unquote(where).rstrip("/")):
+        return None
+    return tuple(parse_qsl(parts.query)) or None
+
+
+async def page_items(
+    client: Client, where: str, params: dict[str, Any] | None, key: str, ended: list[ListingParser]
+) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    """The items of one reply; its parser is put in `ended` once the reply was read to its end.
 
     The client's rules, for a reply read as it arrives: the key is required, an error status or a failed
     connection is retried (--retries, Retry-After) until the first item, a redirect is refused."""
@@ -110,6 +152,7 @@ async def listing_items(
                         for item in items:
                             yield item
                     parsed.close(client.origin)
+                    ended.append(parsed)
                     return
                 body = await http.read_body(response, 64 * 1024)
         except httpx.TransportError as exc:
@@ -141,6 +184,7 @@ class ListingParser:
         self.builder: Any = None
         self.within = ""
         self.count = 0
+        self.next_href: Any = None  # the reply's `_links.next` (its `href`), when it links a next page
 
     def feed(self, chunk: bytes) -> list[tuple[str, dict[str, Any]]]:
         import ijson
@@ -154,6 +198,8 @@ class ListingParser:
         items = []
         for prefix, event, value in self.events:
             if self.builder is None:
+                if event == "string" and prefix in ("_links.next.href", "_links.next"):
+                    self.next_href = value
                 if event == "start_map" and prefix in (self.top, self.embedded):
                     self.builder, self.within = ijson.ObjectBuilder(), prefix
                     self.builder.event(event, value)

@@ -284,12 +284,13 @@ async def remove_left_behind(client: Any, out: Output, stop: Stop, records: Reco
             records.drop(record["listener_id"])  # removed by hand since: nothing to say
             continue
         except DiscueError as exc:
-            out.warn(f"could not remove listener {name} ({listener_id}), left by a killed `discue listen`: {exc.title}")
+            left = f"listener {name} ({listener_id}), left by an earlier `discue listen`"
+            out.warn(f"could not remove {left}: {exc.title}")
             continue
         records.drop(record["listener_id"])
         out.info(
-            f"Removed listener {name} ({listener_id}), left behind by a `discue listen` that was killed "
-            f"(pid {record['pid']})."
+            f"Removed listener {name} ({listener_id}), left behind by an earlier `discue listen` "
+            f"(pid {record['pid']}) that ended without removing it."
         )
 
 

@@ -149,8 +149,8 @@ def test_a_listener_left_by_a_killed_listen_is_removed_by_the_next_one(deliverin
     killed.process.wait(timeout=10)
     listening = running(server, "orders")
     assert listening.before == [
-        f"Removed listener {killed.name} ({killed.listener_id}), left behind by a `discue listen` that was killed "
-        f"(pid {killed.process.pid}).\n"
+        f"Removed listener {killed.name} ({killed.listener_id}), left behind by an earlier `discue listen` "
+        f"(pid {killed.process.pid}) that ended without removing it.\n"
     ]
     listed = api.client.get(f"/queues/{queue_id}/listeners").json()["listeners"]
     assert [item["id"] for item in listed] == [listening.listener_id]
