@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "discue_cli"
 
 
@@ -39,19 +41,19 @@ def graph() -> dict[str, set[str]]:
     return {name: {m for m in imports(path) if m in modules and m != name} for name, path in modules.items()}
 
 
-def test_the_import_graph_has_no_circles():
+def circles() -> list[list[str]]:
+    """Every circle of imports, lazy ones (inside functions) included: a package that imports its own
+    submodule while that submodule imports the package is a circle too (the order of first use decides
+    which of the two runs half-initialised)."""
     edges = graph()
-    # a package importing its own submodule (lazy re-export) is not a circle of behaviour
-    for name in edges:
-        edges[name] = {m for m in edges[name] if not m.startswith(name + ".")}
     state: dict[str, int] = {}
-    cycles: list[list[str]] = []
+    found: list[list[str]] = []
 
     def visit(node: str, trail: list[str]) -> None:
         state[node] = 1
         for nxt in sorted(edges[node]):
             if state.get(nxt) == 1:
-                cycles.append(trail[trail.index(nxt) :] + [nxt] if nxt in trail else [node, nxt])
+                found.append(trail[trail.index(nxt) :] + [nxt] if nxt in trail else [node, nxt])
             elif nxt not in state:
                 visit(nxt, [*trail, nxt])
         state[node] = 2
@@ -59,7 +61,21 @@ def test_the_import_graph_has_no_circles():
     for name in sorted(edges):
         if name not in state:
             visit(name, [name])
-    assert cycles == []
+    return found
+
+
+# Today's circles (issue 19: api/__init__.py and api/generations.py import each other lazily; another
+# round-3 helper removes it). Once empty, delete this and the xfail marker below.
+KNOWN_CIRCLES = [["discue_cli.api", "discue_cli.api.generations", "discue_cli.api"]]
+
+
+def test_no_new_import_circle():
+    assert [c for c in circles() if c not in KNOWN_CIRCLES] == []
+
+
+@pytest.mark.xfail(strict=False, reason=f"issue 19, in progress: {KNOWN_CIRCLES}")
+def test_the_import_graph_has_no_circles():
+    assert circles() == []
 
 
 def test_only_the_output_package_touches_stdout_and_stderr():
