@@ -31,7 +31,7 @@ class Context:
         *,
         streams: IOStreams | None = None,
         environ: Mapping[str, str] | None = None,
-        transport: httpx.AsyncBaseTransport | httpx.BaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ):
         self.flags: dict[str, Any] = dict(flags or {})
         self.streams = streams or IOStreams.system()
@@ -73,10 +73,8 @@ class Context:
             out.warn(warning)
         return path, data, profile_name(self.flags, self.environ)
 
-    def client(self, out: Output, *, concurrency: int = 8, sync: bool = False) -> Client:
-        """A Client for the resolved settings: the remote API, or the local discue in process.
-
-        `sync` asks for a synchronous client (one-shot commands); the local discue is always async."""
+    def client(self, out: Output, *, concurrency: int = 8) -> Client:
+        """A Client for the resolved settings: the remote API, or the local discue in process."""
         from discue_cli.api.client import Client
 
         settings = self.settings()
@@ -88,7 +86,7 @@ class Context:
             concurrency=concurrency,
         )
         if not settings.local:
-            client = Client(settings.api_endpoint, settings.api_key, transport=self.transport, sync=sync, **common)
+            client = Client(settings.api_endpoint, settings.api_key, transport=self.transport, **common)
             client.generation = self.generation_tracker(settings)
             return client
 

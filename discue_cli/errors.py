@@ -57,6 +57,11 @@ class NoResponseError(DiscueError):
     exit_code = 7
 
 
+class OutcomeUnknownError(NoResponseError):
+    """No usable reply to a request that may have reached the server (its head began to leave):
+    a reply that timed out, was cut off or broke HTTP. Never sent again by itself."""
+
+
 class SilentExit(DiscueError):
     """The command has said all it had to say; exit with this code and print nothing more."""
 
@@ -96,4 +101,3 @@ class Stopped(BaseException):
     def __init__(self, signum: int):
         super().__init__(signum)
         self.exit_code = 128 + signum
-

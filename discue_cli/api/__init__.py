@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from discue_cli.api.client import Client
-
-# httpx's __init__ imports its own command line (click, rich, pygments) whenever click is installed,
-# and uvicorn brings click: ~50 ms of every run for a module we never use. An empty stand-in makes
-# httpx take its own fallback (`from ._main import main` -> ImportError). This package always loads
-# before anything of ours imports httpx.
-if "httpx" not in sys.modules:
-    sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 
 
 def segment(value: Any, what: str) -> str:

@@ -1,4 +1,10 @@
-"""Bulk sends: one message per line from a source, sent by concurrent senders, each on its own connection."""
+"""Bulk sends: one message per line from a source, sent by concurrent senders, each on its own connection.
+
+Every line ends as exactly one of three kinds (CLI.md, "A batch's three kinds of lines"), said by
+`LineResult.kind`: SENT (acknowledged by a 2xx), NOT_SENT (surely not stored: it never left, or
+the API refused it with a status that stores nothing) and UNKNOWN (it may have reached the server:
+the reply timed out, was cut off or broke HTTP, a 5xx other than 503, or a stop caught it in flight).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,16 @@ from typing import BinaryIO, Protocol
 from discue_cli.api import Reply
 from discue_cli.api.client import Client
 from discue_cli.api.messages import add_message
-from discue_cli.errors import DiscueError, Interrupted, NoResponseError
+from discue_cli.errors import DiscueError, Interrupted, NoResponseError, OutcomeUnknownError
+
+SENT, NOT_SENT, UNKNOWN = "sent", "not sent", "unknown"
+# Statuses after which the API surely stored nothing: a refusal (4xx), a redirect (not followed), and
+# 503 "try later"; any other 5xx may come after the message was stored (a gateway that timed out).
+STORES_NOTHING_5XX = {503}
+# How far past the oldest line still in flight a sender may read: replies held for in-order output,
+# and lines read ahead, stay within this many (memory flat in the lines and in a stalled line's time).
+WINDOW_PER_SENDER = 4
+MIN_WINDOW = 256
 
 
 @dataclass
@@ -27,6 +42,31 @@ class LineResult:
     raw: bytes | BinaryIO = b""
     reply: Reply | None = None
     error: DiscueError | None = None
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.error)
+
+
+class StoppedUnsent(Interrupted):
+    """A stop caught the line in flight before any of its request had left (connecting, or waiting
+    to retry a connection): surely not stored."""
+
+
+def kind_of(error: DiscueError | None) -> str:
+    """SENT, NOT_SENT or UNKNOWN for a line that ended with `error` (None: acknowledged)."""
+    if error is None:
+        return SENT
+    if isinstance(error, StoppedUnsent):
+        return NOT_SENT
+    if isinstance(error, (OutcomeUnknownError, Interrupted)):
+        return UNKNOWN  # Interrupted here: a stop caught the line in flight
+    status = error.status
+    if status is not None and 200 <= status < 300:
+        return SENT  # acknowledged; only its body could not be read (not JSON, too large)
+    if status is not None and status >= 500 and status not in STORES_NOTHING_5XX:
+        return UNKNOWN
+    return NOT_SENT
 
 
 class Source(Protocol):
@@ -50,6 +90,30 @@ def give_up_after(concurrency: int) -> int:
     return max(3, concurrency)
 
 
+class Window:
+    """Lines taken, and the oldest not yet done: a sender waits while `size` lines stand between them."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.taken = 0
+        self.low = 0  # every line below it is done
+        self.done: set[int] = set()
+        self.moved = asyncio.Event()
+
+    async def room(self) -> None:
+        while self.taken - self.low >= self.size:
+            self.moved.clear()
+            await self.moved.wait()
+
+    def finish(self, index: int) -> None:
+        self.done.add(index)
+        if index == self.low:
+            while self.low in self.done:
+                self.done.remove(self.low)
+                self.low += 1
+            self.moved.set()
+
+
 async def send_batch(
     client: Client,
     queue_id: str,
@@ -62,17 +126,23 @@ async def send_batch(
     Returns None when the source ran out; else why it stopped early: Interrupted (a signal
     cancelled the task), the NoResponseError of an endpoint that stopped answering, or the error
     of a StopBatch that `on_result` raised. Lines in flight then are reported with an Interrupted
-    error: they may or may not have arrived."""
-    in_flight: dict[int, LineResult] = {}
+    error: they may or may not have arrived (UNKNOWN)."""
+    in_flight: dict[int, tuple[LineResult, Client]] = {}
     no_response = 0  # lines in a row that got no response
+    window = Window(max(MIN_WINDOW, WINDOW_PER_SENDER * concurrency))
 
-    async def send(lane: Client) -> None:
+    async def send(sender: Client) -> None:
         nonlocal no_response
-        while (item := await source.next()) is not None:
+        while True:
+            await window.room()
+            item = await source.next()
+            if item is None:
+                return
+            window.taken = max(window.taken, item.index + 1)
             if item.error is None:
-                in_flight[item.index] = item
+                in_flight[item.index] = item, sender
                 try:
-                    item.reply = await add_message(lane, queue_id, item.line)
+                    item.reply = await add_message(sender, queue_id, item.line)
                     no_response = 0
                 except NoResponseError as exc:
                     item.error = exc
@@ -81,41 +151,45 @@ async def send_batch(
                     item.error = exc
                     no_response = 0
                 del in_flight[item.index]
+            window.finish(item.index)
             on_result(item)
             if no_response >= give_up_after(concurrency):
                 raise StopBatch(item.error)
             if item.index % YIELD_EVERY == 0:
                 # An in-process transport (--local) reading a file never suspends: without this the
-                # loop would not see a signal until the whole batch was sent. Not after every line:
-                # over HTTP, each extra yield costs the connection pool a reassignment round.
+                # loop would not see a signal until the whole batch was sent.
                 await asyncio.sleep(0)
 
-    lanes = [client.lane() for _ in range(concurrency)]
-    senders = [asyncio.create_task(send(lane)) for lane in lanes]
+    senders = [client.sender() for _ in range(concurrency)]
+    tasks = [asyncio.create_task(send(sender)) for sender in senders]
     try:
         try:
-            await asyncio.gather(*senders)
+            await asyncio.gather(*tasks)
             return None
         except asyncio.CancelledError:
             stop: DiscueError = Interrupted()
         except StopBatch as exc:
             stop = exc.error
         except BaseException:
-            for task in senders:
+            for task in tasks:
                 task.cancel()
             raise
-        for task in senders:
+        for task in tasks:
             task.cancel()
-        await through_a_signal(asyncio.wait(senders))
-        for item in sorted(in_flight.values(), key=lambda i: i.index):
-            item.error = Interrupted("stopped before the API acknowledged it")
+        await through_a_signal(asyncio.wait(tasks))
+        for item, sender in sorted(in_flight.values(), key=lambda pair: pair[0].index):
+            # A sender of its own knows whether its request began to leave; a shared one (no sockets) cannot say.
+            if sender is not client and not sender.progress.ever:
+                item.error = StoppedUnsent("stopped before it was sent")
+            else:
+                item.error = Interrupted("stopped before the API acknowledged it")
             with contextlib.suppress(StopBatch):  # stopping already
                 on_result(item)
         return stop
     finally:
-        for lane in lanes:
-            if lane is not client:
-                await through_a_signal(lane.aclose())
+        for sender in senders:
+            if sender is not client:
+                await through_a_signal(sender.aclose())
 
 
 async def through_a_signal(step: Awaitable[object]) -> None:

@@ -1,10 +1,11 @@
 """The HTTP client: X-API-KEY, one deadline per call, retries, reply caps, and HTTP status -> exception.
 
-Two shapes behind one `async def request`: an httpx.AsyncClient for runs that need an event loop
-(batches, watch, listen, --local's in-process app), and an httpx.Client for one-shot commands. A
-coroutine that only ever calls the synchronous one never suspends, so commands/_common.run drives it
-to the end with a single send(), and a one-shot command never imports asyncio. The imports below
-are what every call needs; the rest loads where it is used (email.utils for a Retry-After date...).
+One shape for every command: an httpx.AsyncClient, run under asyncio (commands/_common.run), extended
+only through httpx's and httpcore's documented doors: `proxy=` (decided in api/proxy.py), `verify=`
+(one TLS context), Limits, and the `trace` request extension that tells whether a request began to
+leave. --timeout bounds the whole call by asyncio.timeout around each exchange, retries' waits
+checked against the same deadline. The imports below are what every call needs; the rest loads where
+it is used (email.utils for a Retry-After date...).
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ import httpx
 
 from discue_cli import __version__
 from discue_cli.api import proxy
-from discue_cli.errors import ApiError, AuthError, DiscueError, NoResponseError, for_status
+from discue_cli.errors import (
+    ApiError,
+    AuthError,
+    DiscueError,
+    NoResponseError,
+    OutcomeUnknownError,
+    for_status,
+)
 from discue_cli.redaction import redact_url
 
 if TYPE_CHECKING:
@@ -32,7 +40,7 @@ RETRY_STATUS_IDEMPOTENT = {429, 502, 503, 504}
 RETRY_STATUS_POST = {429, 503}
 MAX_WAIT = 20.0
 MAX_REPLY = 64 * 1024 * 1024  # decompressed: no API reply is near it; a gzip bomb stops here
-LANE_REPLY = 4 * 1024 * 1024  # a batch sender's reply: one message (the local discue takes 1 MiB bodies)
+SENDER_REPLY = 4 * 1024 * 1024  # a batch sender's reply: one message (the local discue takes 1 MiB bodies)
 ACCEPT_ENCODING = "gzip, deflate"  # only what read_body decodes itself, within MAX_REPLY
 
 HINTS = {
@@ -90,13 +98,25 @@ def tls_failure(exc: BaseException) -> ssl.SSLError | None:
     return None
 
 
-def may_retry_failure(method: str, exc: httpx.TransportError) -> bool:
-    """Whether a request that failed in transport is safe to send again."""
-    if tls_failure(exc) is not None:
-        return False  # a handshake that failed once (wrong port, bad certificate) fails again
+NEVER_WRITTEN = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.ProxyError,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+)
+
+
+def may_retry_failure(method: str, exc: httpx.TransportError, wrote: bool) -> bool:
+    """Whether a request that failed in transport is safe to send again: one that never left (no
+    connection, or a failure before its head was written) always is; one that may have reached the
+    server only when sending it twice does no harm (not a POST)."""
+    if tls_failure(exc) is not None or isinstance(exc, (httpx.ProxyError, httpx.UnsupportedProtocol)):
+        return False  # a handshake or a tunnel that failed once (wrong port, bad certificate) fails again
+    if not wrote:
+        return True
     if method not in IDEMPOTENT:
-        # The server cannot have seen a request that never got a connection.
-        return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+        return False
     return isinstance(exc, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
 
 
@@ -112,8 +132,20 @@ def root_cause(exc: BaseException) -> str:
     return str(exc).split("] ", 1)[-1] or "connection failed"
 
 
-def describe_failure(exc: Exception, origin: str, timeout: float, via: str | None = None) -> NoResponseError:
-    """A one-line error for a request that got no usable response; `via` names the proxy in the way."""
+def describe_failure(
+    exc: Exception, origin: str, timeout: float, via: str | None = None, wrote: bool = True
+) -> NoResponseError:
+    """A one-line error for a request that got no usable response; `via` names the proxy in the way.
+
+    An OutcomeUnknownError where the request may have reached the server (`wrote`: its head began
+    to leave), a plain NoResponseError where it surely did not."""
+    error = failure_line(exc, origin, timeout, via)
+    if not wrote or isinstance(exc, NEVER_WRITTEN):
+        return error
+    return OutcomeUnknownError(error.title, hint=error.hint)
+
+
+def failure_line(exc: Exception, origin: str, timeout: float, via: str | None) -> NoResponseError:
     path = f"{origin} through {via}" if via else origin
     tls = tls_failure(exc)
     if tls is not None:
@@ -149,14 +181,18 @@ def describe_failure(exc: Exception, origin: str, timeout: float, via: str | Non
 
 
 def error_from_response(status: int, content: bytes) -> DiscueError:
-    """The exception for an error reply, using the API's `title` when it sent one."""
+    """The exception for an error reply, using the API's `detail` (the reason) when it sent one, else
+    its `title`, else the status's reason phrase."""
     title = None
     try:
         body = json.loads(content)
-        if isinstance(body, dict) and isinstance(body.get("title"), str) and body["title"].strip():
-            title = body["title"].strip().splitlines()[0][:200]
     except (ValueError, UnicodeDecodeError, RecursionError):
-        pass
+        body = None
+    if isinstance(body, dict):
+        for member in ("detail", "title"):
+            if isinstance(body.get(member), str) and body[member].strip():
+                title = body[member].strip().splitlines()[0][:200]
+                break
     if title is None:
         from http import HTTPStatus
 
@@ -242,20 +278,6 @@ async def read_body(response: httpx.Response, limit: int = MAX_REPLY) -> bytes:
     return reader.body()
 
 
-def read_body_sync(response: httpx.Response, deadline: float, limit: int = MAX_REPLY) -> bytes:
-    """The reply's body from a Client, within `limit` and by `deadline` (the sockets are bounded by it
-    too; this check covers a transport that has no sockets)."""
-    whole = read_whole(response, limit)
-    if whole is not None:
-        return whole
-    reader = BodyReader(response, limit)
-    for chunk in response.iter_raw():
-        reader.feed(chunk)
-        if time.monotonic() > deadline:
-            raise TimeoutError
-    return reader.body()
-
-
 def parse_body(status: int, content: bytes) -> dict[str, Any]:
     """The JSON object of a success reply; {} for an empty one."""
     if not content:
@@ -269,12 +291,28 @@ def parse_body(status: int, content: bytes) -> dict[str, Any]:
     return body
 
 
-class Client:
-    """One API endpoint, one key, one pooled connection set.
+class Progress:
+    """Whether a call's request began to leave (httpcore's documented `trace` extension says): a
+    failure before that cannot have reached the server, one after may have. `wrote` is the current
+    attempt's, `ever` any attempt's of the call."""
 
-    `sync=True` asks for the synchronous shape (see the module's docstring); `self.sync` says whether
-    it was given (not with a transport that only speaks async, nor an httpcore without a place for the
-    deadline)."""
+    __slots__ = ("wrote", "ever")
+
+    def __init__(self) -> None:
+        self.wrote = False
+        self.ever = False
+
+    async def trace(self, event: str, info: Any) -> None:
+        if self.wrote or not event.endswith("send_request_headers.started"):
+            return
+        request = info.get("request") if isinstance(info, dict) else None
+        if request is not None and getattr(request, "method", None) == b"CONNECT":
+            return  # the proxy's tunnel being opened: nothing of the request has left yet
+        self.wrote = self.ever = True
+
+
+class Client:
+    """One API endpoint, one key, one httpx.AsyncClient (its pooled connections)."""
 
     def __init__(
         self,
@@ -283,14 +321,13 @@ class Client:
         *,
         timeout: float = 30.0,
         retries: int = 3,
-        transport: httpx.AsyncBaseTransport | httpx.BaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         on_exchange: Exchange | None = None,
         pretty: bool = False,
         concurrency: int = 8,
         backoff_base: float = 0.5,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         require_key: bool = True,
-        sync: bool = False,
     ):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -303,6 +340,7 @@ class Client:
         self.require_key = require_key
         self.closers: list[Callable[[], Any]] = []
         self.reply_limit = MAX_REPLY
+        self.progress = Progress()
         self.generation: Any = None  # the API generation in use (api.generations.Tracker), set by Context.client
         parts = urlsplit(self.base_url)
         self.origin = redact_url(f"{parts.scheme}://{parts.netloc}")  # only ever shown
@@ -313,73 +351,40 @@ class Client:
         }
         if api_key:
             headers["X-API-KEY"] = api_key
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        # Building the TLS context costs ~35 ms; a plain-http endpoint never uses it. An https one
-        # builds it once, shared by the endpoint's pool and every proxy pool httpx mounts.
-        verify: Any = parts.scheme == "https"
-        if verify and transport is None:
-            verify = httpx.create_ssl_context()
-        self._transport = transport  # a test's or the local discue's: no sockets, no pool
+        self._transport = transport  # a test's or the local discue's: no sockets, no proxy
         # The local discue in process never waits on a socket: its calls give the loop no turn.
         self.in_process = isinstance(transport, httpx.ASGITransport)
-        self.backend: Any = None  # the synchronous pools' DeadlineBackend
-        self.sync = sync and (transport is None or isinstance(transport, httpx.BaseTransport))
+        found = proxy.for_endpoint(self.base_url) if transport is None else None
+        self.via = found.shown if found else None  # named in error lines
+        # Building the TLS context costs ~35 ms; a plain-http endpoint never uses it. An https one
+        # (or an https proxy) builds it once, shared by every sender's connection.
+        verify: Any = parts.scheme == "https" or bool(found and found.url.startswith("https:"))
+        if verify and transport is None:
+            verify = httpx.create_ssl_context()  # reads SSL_CERT_FILE / SSL_CERT_DIR, as httpx's default does
         self._parsed: dict[str, httpx.URL] = {}
-        self._direct: httpx.AsyncBaseTransport | None = None  # a lane's transport, sent to without AsyncClient
-        self._direct_headers: list[tuple[bytes, bytes]] = []
-        self._options: dict[str, Any] = dict(headers=headers, timeout=timeout, verify=verify, trust_env=True)
-        if self.sync:
-            # No transport= of ours: httpx mounts the environment's proxies only where it builds the
-            # transports itself; the deadline then goes into each pool it built.
-            self._http: Any = proxy.build(lambda: httpx.Client(**self._options, transport=transport, limits=limits))
-            if transport is None:
-                from discue_cli.api.deadline import install
+        # trust_env=False: the proxy is decided above, once; nothing else in the environment applies.
+        self._options: dict[str, Any] = dict(
+            headers=headers, timeout=timeout, verify=verify, trust_env=False, proxy=found.url if found else None
+        )
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        self._http = httpx.AsyncClient(**self._options, transport=transport, limits=limits)
 
-                self.backend = install(self._http)
-                if self.backend is None:
-                    self._http.close()
-                    self.sync = False
-        if not self.sync:
-            self._options["trust_env"] = transport is None
-            self._http = proxy.build(lambda: httpx.AsyncClient(**self._options, transport=transport, limits=limits))
-        self.via = proxy.through(self._http, self.parsed(self.base_url))  # named in error lines
-
-    def lane(self) -> Client:
-        """This client on a connection of its own, for one of a batch's senders.
-
-        A pool shared by every sender scanned all its connections on each request (asking each socket
-        whether it was still open): at 32 senders that was half the client's CPU, and the rate fell as
-        concurrency rose. A connection per sender keeps the cost per message flat, and api/lanes.py
-        drives it on asyncio without a pool. Closing a lane closes its connection only."""
-        if self._transport is not None or self.sync:
+    def sender(self) -> Client:
+        """This client on a connection of its own, for one of a batch's senders (see api/batch.py);
+        itself where there are no sockets (a test transport, the local discue). Closing a sender's
+        client closes its connection only."""
+        if self._transport is not None:
             return self
         import copy
 
         twin = copy.copy(self)
         twin.closers = []
         # A batch's reply is one message's: 256 senders with 64 MiB each could hold 16 GiB of a server
-        # that sends endless bodies; at LANE_REPLY they hold 1 GiB at most.
-        twin.reply_limit = LANE_REPLY
+        # that sends endless bodies; at SENDER_REPLY they hold 1 GiB at most.
+        twin.reply_limit = SENDER_REPLY
         one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        if self.proxied():
-            twin._http = httpx.AsyncClient(**self._options, limits=one)  # httpx mounts the proxy's transport
-            return twin
-        from discue_cli.api.lanes import lane_transport
-
-        # The lane sends straight to its transport: AsyncClient.send's auth, redirect, cookie and
-        # event-hook steps were a tenth of a batch's CPU and do nothing here (redirects are refused,
-        # the API sets no cookies). The AsyncClient stays for its headers, timeouts and closing.
-        twin._direct = lane_transport(self._options["verify"], one.keepalive_expiry)
-        twin._http = httpx.AsyncClient(**self._options, transport=twin._direct, limits=one)
-        twin._direct_headers = twin._http.headers.raw
+        twin._http = httpx.AsyncClient(**self._options, limits=one)
         return twin
-
-    def proxied(self) -> bool:
-        """Whether the environment sends this endpoint through a proxy (HTTP_PROXY, HTTPS_PROXY,
-        ALL_PROXY, less NO_PROXY): `via`, which error lines name, says so. Where this httpx cannot be
-        asked which transports it mounted, the answer is yes (the slower path, through httpx's
-        client, is right either way)."""
-        return self.via is not None or not isinstance(getattr(self._http, "_mounts", None), dict)
 
     async def __aenter__(self) -> Client:
         return self
@@ -388,10 +393,7 @@ class Client:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self.sync:
-            self._http.close()
-        else:
-            await self._http.aclose()
+        await self._http.aclose()
         for close in self.closers:
             close()
 
@@ -437,17 +439,26 @@ class Client:
         # its reply a byte at a time, or keeps failing, costs at most this long.
         deadline = time.monotonic() + self.timeout
         attempt = 0
+        # The call in progress: a batch stopped mid-call asks it whether the request may have left.
+        self.progress = progress = Progress()
         while True:
             started = time.perf_counter()
+            progress.wrote = False
             try:
-                if self.sync:
-                    status, reply_headers, body = self._exchange_sync(method, url, query, content, headers, deadline)
-                else:
-                    status, reply_headers, body = await self._exchange(method, url, query, content, headers, deadline)
+                status, reply_headers, body = await self._exchange(
+                    method, url, query, content, headers, deadline, progress
+                )
             except (httpx.TransportError, TimeoutError) as exc:
                 self._log(method, url, query, type(exc).__name__, started)
-                failure = describe_failure(exc, self.origin, self.timeout, self.via)
-                if isinstance(exc, httpx.TransportError) and attempt < self.retries and may_retry_failure(method, exc):
+                # Without sockets (a test's transport, the local discue) nothing traces: only a failed
+                # connect is known to have sent nothing.
+                wrote = progress.wrote if self._transport is None else not isinstance(exc, NEVER_WRITTEN)
+                failure = describe_failure(exc, self.origin, self.timeout, self.via, wrote)
+                if (
+                    isinstance(exc, httpx.TransportError)
+                    and attempt < self.retries
+                    and may_retry_failure(method, exc, wrote)
+                ):
                     await self._wait(backoff(attempt, self.backoff_base), deadline, failure)
                     attempt += 1
                     continue
@@ -509,55 +520,28 @@ class Client:
         content: bytes | None,
         headers: dict[str, str],
         deadline: float,
+        progress: Progress,
     ) -> tuple[int, httpx.Headers, bytes]:
-        """One request and its whole reply body (read within `reply_limit`), by the deadline."""
+        """One request and its whole reply body (read within `reply_limit`), by the deadline: the
+        deadline cancels whatever wait it falls in, so a server trickling bytes cannot outlast it."""
         import asyncio
 
         if self.in_process:
             await asyncio.sleep(0)  # a turn for the loop, so a signal's cancel lands between two calls
-
         async with asyncio.timeout(deadline - time.monotonic()):
-            if self._direct is not None:
-                request = httpx.Request(
-                    method,
-                    self.parsed(url),
-                    params=query or None,
-                    content=content,
-                    headers=[*self._direct_headers, *headers.items()],
-                    extensions={"timeout": self._http.timeout.as_dict()},
-                )
-                response = await self._direct.handle_async_request(request)
-                response.request = request
-            else:
-                request = self._http.build_request(
-                    method, self.parsed(url), params=query or None, content=content, headers=headers
-                )
-                response = await self._http.send(request, stream=True)
+            request = self._http.build_request(
+                method,
+                self.parsed(url),
+                params=query or None,
+                content=content,
+                headers=headers,
+                extensions={"trace": progress.trace},
+            )
+            response = await self._http.send(request, stream=True)
             try:
                 return response.status_code, response.headers, await read_body(response, self.reply_limit)
             finally:
                 await response.aclose()
-
-    def _exchange_sync(
-        self,
-        method: str,
-        url: str,
-        query: dict[str, Any],
-        content: bytes | None,
-        headers: dict[str, str],
-        deadline: float,
-    ) -> tuple[int, httpx.Headers, bytes]:
-        """_exchange for the synchronous client: every socket wait ends by the deadline."""
-        if self.backend is not None:
-            self.backend.until = deadline
-        request = self._http.build_request(
-            method, self.parsed(url), params=query or None, content=content, headers=headers
-        )
-        response = self._http.send(request, stream=True)
-        try:
-            return response.status_code, response.headers, read_body_sync(response, deadline)
-        finally:
-            response.close()
 
     async def _wait(self, seconds: float, deadline: float, failure: DiscueError) -> None:
         """Sleep before a retry, unless the retry could not even start before the deadline."""
@@ -565,8 +549,6 @@ class Client:
             raise failure
         if self.sleep is not None:
             await self.sleep(seconds)
-        elif self.sync:
-            time.sleep(seconds)
         else:
             import asyncio
 

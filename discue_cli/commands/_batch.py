@@ -74,9 +74,11 @@ def open_failed_lines(path: Path) -> io.FileIO:
 class FailedLines:
     """Where lines that did not go through are kept, byte for byte, so that `--batch FILE` can finish
     the job. A line is kept whole or not at all (a fragment would be sent as a message of its own);
-    when one cannot be kept (a full disk), `error` says why and `lost` counts it and every one after."""
+    when one cannot be kept (a full disk), `error` says why and `lost` counts it and every one after.
+    `kind` names the file: `failed` (not sent: resend them) or `unknown` (check before resending)."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "failed") -> None:
+        self.kind = kind
         self.path: Path | None = None
         self._fh: io.FileIO | None = None
         self.error: DiscueError | None = None
@@ -95,7 +97,8 @@ class FailedLines:
                 return True
             except OSError as exc:
                 where = self.path or "(none could be made here or in the temporary folder)"
-                self.error = DiscueError(f"cannot write the failed-lines file {where}: {exc.strerror or exc}")
+                what = "failed-lines" if self.kind == "failed" else "unknown-outcome lines'"
+                self.error = DiscueError(f"cannot write the {what} file {where}: {exc.strerror or exc}")
         self.lost += 1
         if not isinstance(raw, bytes):
             raw.close()
@@ -103,7 +106,7 @@ class FailedLines:
 
     def _keep(self, raw: bytes | BinaryIO) -> None:
         if self._fh is None:
-            name = f"discue-failed-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.txt"
+            name = f"discue-{self.kind}-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.txt"
             failure: OSError | None = None
             for folder in (Path.cwd(), Path(tempfile.gettempdir())):
                 try:
@@ -143,43 +146,63 @@ class FailedLines:
             self._fh.close()
 
 
-class BatchReport:
-    """Prints results in input order; counts what went, what failed and what was not sent."""
+FLUSH_WITHIN = 0.1  # seconds an acknowledged line's output may wait in stdout's buffer
 
-    def __init__(self, out: Output, failed_lines: FailedLines, bar: Any):
+
+class BatchReport:
+    """Prints results in input order and sorts every line into sent, not sent or outcome unknown."""
+
+    def __init__(self, out: Output, failed_lines: FailedLines, bar: Any, unknown_lines: FailedLines | None = None):
         self.out = out
         self.failed_lines = failed_lines
+        self.unknown_lines = unknown_lines or FailedLines("unknown")
         self.bar = bar
         self.sent = 0
-        self.failed = 0
-        self.not_sent = 0
+        self.failed = 0  # not sent, with an error of their own (refused, unreadable...)
+        self.not_sent = 0  # not sent because the batch stopped first (read, never tried)
+        self.unknown = 0
         self.failed_numbers: list[int] = []
+        self.unknown_numbers: list[int] = []
         self.exit_codes: set[int] = set()
         self._held: dict[int, Any] = {}
         self._next = 0
         self.started = time.perf_counter()
         self.output_closed = False
         self.stopping_for_file = False
+        self.flush_error: OSError | None = None
+        self._flush_timer: Any = None
+        self._last_flush = time.monotonic()
+        # A bar on the terminal stdout writes to: data lines go above it, through its console.
+        self.above_bar = out.stdout_tty and out.stderr_tty and same_terminal(out) and hasattr(bar, "print")
 
     def on_result(self, item: Any) -> None:
-        if item.error is None:
+        from discue_cli.api.batch import SENT, UNKNOWN
+
+        if self.flush_error is not None:
+            self._closed(self.flush_error)
+        kind = item.kind
+        if kind == SENT:
             self.sent += 1
-            self._held[item.index] = item.reply
+            self._held[item.index] = item.reply if item.reply is not None else NO_REPLY
         else:
-            if isinstance(item.error, Interrupted):
-                self.not_sent += 1
+            if kind == UNKNOWN:
+                self.unknown += 1
+                numbers, kept_in = self.unknown_numbers, self.unknown_lines
             else:
                 self.failed += 1
+                numbers, kept_in = self.failed_numbers, self.failed_lines
+            if not isinstance(item.error, Interrupted):
                 self.exit_codes.add(item.error.exit_code)
-                if len(self.failed_numbers) < SHOWN_FAILURES:
-                    self.failed_numbers.append(item.lineno)
+            if len(numbers) < SHOWN_FAILURES:
+                numbers.append(item.lineno)
+                if not isinstance(item.error, Interrupted):
                     status = f" ({item.error.status})" if item.error.status is not None else ""
                     self.out.info(f"line {item.lineno}: {item.error.title}{status}")
-            kept = self.failed_lines.write(item.raw)
+            kept = kept_in.write(item.raw)
             self._held[item.index] = None
             if not kept and not self.stopping_for_file:
                 self.stopping_for_file = True  # what is not sent from now on could not be kept either
-                raise StopBatch(self.failed_lines.error)  # type: ignore[arg-type]
+                raise StopBatch(kept_in.error)  # type: ignore[arg-type]
         self._flush()
         self.bar.advance(1, self.rate)
 
@@ -191,17 +214,51 @@ class BatchReport:
     @property
     def rate(self) -> float:
         elapsed = time.perf_counter() - self.started
-        return (self.sent + self.failed) / elapsed if elapsed > 0 else 0.0
+        return (self.sent + self.failed + self.unknown) / elapsed if elapsed > 0 else 0.0
 
     def _flush(self) -> None:
+        wrote = False
         while self._next in self._held:
             reply = self._held.pop(self._next)
             self._next += 1
             if reply is not None:
                 self._show(reply)
+                wrote = True
+        if wrote:
+            self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        """stdout reaches its reader within FLUSH_WITHIN of a line's acknowledgement (a pipe's buffer
+        would otherwise hold ids until it fills, or the batch ends)."""
+        if self._flush_timer is not None or self.output_closed:
+            return
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        wait = max(0.0, self._last_flush + FLUSH_WITHIN - time.monotonic())
+        self._flush_timer = loop.call_later(wait, self._flush_now)
+
+    def _flush_now(self) -> None:
+        self._flush_timer = None
+        self._last_flush = time.monotonic()
+        if self.output_closed:
+            return
+        try:
+            self.out.flush()
+        except OSError as exc:  # said by the next result (a callback cannot stop the batch)
+            self.flush_error = exc
+
+    def cancel_flush(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
 
     def finish(self) -> None:
         """Print the replies still held behind lines that never got one (a stop), in input order."""
+        self.cancel_flush()
         for index in sorted(self._held):
             if self._held[index] is not None:
                 with contextlib.suppress(StopBatch):  # stopping already
@@ -210,52 +267,118 @@ class BatchReport:
 
     def _show(self, reply: Any) -> None:
         """A reply on stdout; when the reader has gone away (`| head`, or Ctrl-C killed the whole
-        pipeline), the batch stops: what was not acknowledged still goes to the failed-lines file."""
+        pipeline), the batch stops: what was not acknowledged still goes to the failed-lines file.
+        A reply without an id (or without a readable body) prints an empty line with -q, `{}` with
+        --json: one output line per line sent."""
         if self.output_closed:
             return
         try:
-            self.out.show(reply, terminal_view=False)
-        except OSError as exc:  # the reader went away (EPIPE), or stdout's disk is full (ENOSPC)...
-            from discue_cli.output import silence_stdout
+            if reply is NO_REPLY or (self.out.fmt.quiet and not reply.ids):
+                if self.out.fmt.quiet:
+                    self._write_line("")
+                elif self.out.fmt.structured or self.out.fmt.jq is not None:
+                    from discue_cli.api import Reply
 
-            self.output_closed = True
-            silence_stdout()
-            raise StopBatch(OutputClosed(exc)) from None
+                    self._write_show(Reply({}))
+                return
+            self._write_show(reply)
+        except OSError as exc:  # the reader went away (EPIPE), or stdout's disk is full (ENOSPC)...
+            self._closed(exc)
+
+    def _write_line(self, text: str) -> None:
+        if self.above_bar and self.bar.running:
+            self.bar.print(text)
+        else:
+            self.out.line(text)
+
+    def _write_show(self, reply: Any) -> None:
+        if not (self.above_bar and self.bar.running):
+            self.out.show(reply, terminal_view=False)
+            return
+        import io
+
+        real, self.out.stdout = self.out.stdout, io.StringIO()
+        try:
+            self.out.show(reply, terminal_view=False)
+            shown = self.out.stdout.getvalue()
+        finally:
+            self.out.stdout = real
+        for text in shown.splitlines():
+            self.bar.print(text)
+
+    def _closed(self, exc: OSError) -> None:
+        from discue_cli.output import silence_stdout
+
+        self.output_closed = True
+        self.cancel_flush()
+        silence_stdout()
+        raise StopBatch(OutputClosed(exc)) from None
 
     def summary(self, queue: str, stop: DiscueError | None, flags: dict[str, Any] | None = None) -> int:
         """Say what happened on stderr (with -q, only when something did not go); the exit code."""
         elapsed = time.perf_counter() - self.started
-        total = self.sent + self.failed + self.not_sent
+        not_sent = self.failed + self.not_sent
+        total = self.sent + not_sent + self.unknown
         rate = self.sent / elapsed if elapsed > 0 else 0.0
         if stop is not None and not isinstance(stop, Interrupted):
             self.out.error(stop)
-        if self.failed_lines.error is not None and self.failed_lines.error is not stop:
-            self.out.error(self.failed_lines.error)  # a signal stopped it, and the file filled up too
+        for kept_in in (self.failed_lines, self.unknown_lines):
+            if kept_in.error is not None and kept_in.error is not stop:
+                self.out.error(kept_in.error)  # a signal stopped it, and the file filled up too
         if self.out.fmt.quiet and total == self.sent and stop is None:
             return 0
         head = "Interrupted: sent" if isinstance(stop, Interrupted) else "Stopped: sent" if stop else "Sent"
         line = f"{head} {self.sent} of {total} message(s) to {queue} in {elapsed:.1f}s ({rate:,.0f}/s)"
-        if self.failed:
-            numbers = ", ".join(str(n) for n in sorted(self.failed_numbers))  # in input order
-            more = ", …" if self.failed > len(self.failed_numbers) else ""
-            line += f"; {self.failed} failed (line {numbers}{more})"
-        if self.not_sent:
-            line += f"; {self.not_sent} not sent"
-        if self.failed_lines.lost:
-            line += f"; {self.failed_lines.lost} line(s) neither sent nor kept"
+        if not_sent:
+            line += f"; {not_sent} not sent" + numbered(self.failed_numbers, self.failed)
+        if self.unknown:
+            line += f"; {self.unknown} outcome unknown" + numbered(self.unknown_numbers, self.unknown)
+        lost = self.failed_lines.lost + self.unknown_lines.lost
+        if lost:
+            line += f"; {lost} line(s) neither sent nor kept"
         self.out.info(line + ".")
         if self.failed_lines.path is not None:
             path = self.failed_lines.path
             command, hidden = resend_command(flags or {}, queue, path)
             some = "Some of the lines" if self.failed_lines.lost else "The lines"
-            self.out.info(f"{some} that did not go through are in {path}; send them with: {command}")
+            self.out.info(f"{some} not sent are in {path}; send them with: {command}")
             if hidden:
                 self.out.info("(the endpoint's credentials are shown as ***: put them back)")
+        if self.unknown_lines.path is not None:
+            self.out.info(
+                f"The lines whose outcome is unknown are in {self.unknown_lines.path}: the API may have stored "
+                f"them. Check with `discue messages list {quoted(queue)}` before sending any of them again."
+            )
         if stop is not None:
             return stop.exit_code
-        if self.failed:
+        if self.failed or self.unknown:
             return self.exit_codes.pop() if len(self.exit_codes) == 1 else 1
         return 0
+
+
+NO_REPLY = object()  # a line acknowledged by a reply whose body could not be read
+
+
+def numbered(numbers: list[int], count: int) -> str:
+    """' (line 3, 7, …)': the first line numbers of a kind, in input order."""
+    if not numbers:
+        return ""
+    more = ", …" if count > len(numbers) else ""
+    return f" (line {', '.join(str(n) for n in sorted(numbers))}{more})"
+
+
+def quoted(word: str) -> str:
+    import shlex
+
+    return shlex.quote(word)
+
+
+def same_terminal(out: Output) -> bool:
+    """Whether stdout and stderr are the same terminal (a bar on one would share lines with the other)."""
+    try:
+        return os.path.sameopenfile(out.stdout.fileno(), out.stderr.fileno())
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return False  # streams without descriptors (in memory) share no screen
 
 
 async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
@@ -265,11 +388,12 @@ async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
 
     queue_id = await resolve_queue_id(client, opts.queue)
     failed = FailedLines()
+    unknown = FailedLines("unknown")
     total = count_lines(opts.stream) if out.stderr_tty else None
     source = LineSource(opts.stream)
     try:
         with out.progress(total, "Sending") as bar:
-            report = BatchReport(out, failed, bar)
+            report = BatchReport(out, failed, bar, unknown)
             stop = await send_batch(client, queue_id, source, opts.concurrency, report.on_result)
             if stop is not None:
                 bar.clear()  # the summary must not share a line with a bar frozen mid-run
@@ -280,6 +404,7 @@ async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
         report.finish()
     finally:
         failed.close()
+        unknown.close()
     try:
         out.flush()
     except OSError as exc:  # after the last line was sent: all of it went, some ids were not shown

@@ -92,83 +92,29 @@ def run(
     fmt: OutputFormat | None = None,
     *,
     concurrency: int = 8,
-    loop: bool = False,
+    loop: bool = True,
 ) -> None:
-    """Check the output options, open one client, run `work(options, client, out)`.
+    """Check the output options, open one client, run `work(options, client, out)` under asyncio.
 
     A non-zero int returned by `work` is the exit code of a run that has already said why.
 
-    A one-shot command (`loop=False`) against a remote endpoint runs without an event loop: its
-    client is synchronous, so `work` never suspends and one send() runs it (see `drive`); Ctrl-C is
-    a KeyboardInterrupt and SIGTERM an Interrupted (exit 130 / 143) raised where the work stands.
-    A work that uses asyncio itself (tasks, sleeps: batch, watch, listen, apply) passes `loop=True`,
-    and so does every --local run (the in-process app is async). There, Ctrl-C and SIGTERM both
-    cancel the work's task (see `stop_on_signals`): uncaught, that is exit 130 or 143. A work may
-    catch the cancellation to stop cleanly: returning nothing makes the signal its normal end
-    (watch: exit 0), returning a code makes it an interruption (a batch: 130 or 143)."""
+    Every command runs on the one client shape (an httpx.AsyncClient) in an event loop; Ctrl-C and
+    SIGTERM cancel the work's task (see `stop_on_signals`): uncaught, that is exit 130 or 143. A work
+    may catch the cancellation to stop cleanly: returning nothing makes the signal its normal end
+    (watch: exit 0), returning a code makes it an interruption (a batch: 130 or 143). `loop` is kept
+    for the callers that still pass it; it changes nothing."""
     c = context(ctx)
     out = c.output(fmt)
     out.fmt.check()
-    client = c.client(out, concurrency=concurrency, sync=not loop)
+    client = c.client(out, concurrency=concurrency)
 
     async def session() -> Any:
         async with client:
             return await work(options, client, out)
 
-    if client.sync:
-        from discue_cli.signals import raised
-
-        if raised:  # a stop raised while starting up and lost on the way (see signals.raised): stop here
-            raise KeyboardInterrupt
-        with terminate_raises():
-            code = drive(session())
-    else:
-        code = run_in_loop(session())
+    code = run_in_loop(session())
     if code:
         raise SilentExit(code)
-
-
-def drive(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    """The result of a coroutine that never suspends, with no event loop (asyncio is not even imported)."""
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return done.value
-    coroutine.close()
-    raise RuntimeError("a one-shot run suspended: a work that uses asyncio needs run(..., loop=True)")
-
-
-@contextlib.contextmanager
-def terminate_raises() -> Iterator[None]:
-    """SIGTERM stops a synchronous run as Ctrl-C does (exit 143 instead of 130), once."""
-    import signal
-
-    from discue_cli.output import last_words  # here, not in the handler: no import while a signal is handled
-
-    watchdog = hasattr(signal, "setitimer")
-    alarm_before: list[Any] = []
-
-    def on_terminate(signum: int, frame: Any) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the first one's clean stop is short: let it finish
-        if watchdog:
-            # An exception raised from a signal handler is lost when it lands in a finalizer ("Exception
-            # ignored"), and the run would wait on: should the clean stop not be over in 2 s, this ends it.
-            alarm_before.append(signal.signal(signal.SIGALRM, lambda *_: last_words("Interrupted.", 128 + signum)))
-            signal.setitimer(signal.ITIMER_REAL, 2.0)
-        raise Interrupted("Interrupted.", 128 + signum)
-
-    try:
-        previous = signal.signal(signal.SIGTERM, on_terminate)
-    except ValueError:  # not the main thread: signals are not ours to take
-        yield
-        return
-    try:
-        yield
-    finally:
-        if alarm_before:
-            signal.setitimer(signal.ITIMER_REAL, 0)  # the stop got here: no need to force it
-            signal.signal(signal.SIGALRM, alarm_before[0])
-        signal.signal(signal.SIGTERM, previous)
 
 
 def run_in_loop(session: Coroutine[Any, Any, Any]) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 
 MESSAGE_COLUMNS = "id, queue_id, name, data, created_at"  # what a message row is read with
 
+
 class MessageSnapshot:
     """Reads of one moment on a connection of its own (WAL): a listing written out piece by piece
     sees no commit made meanwhile and keeps no writer waiting, and holds one batch at a time."""

@@ -351,3 +351,18 @@ def test_a_redirect_shows_no_query_or_credentials_of_its_target(api, mock):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == "Error: the endpoint redirected to https://***@api.test/v1/queues?… (302)"
     assert "SECRET" not in result.stderr and "hunter2" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "body, shown",
+    [
+        ({"title": "Bad Request", "status": 400, "detail": "name: required"}, "name: required"),
+        ({"title": "Bad Request", "status": 400, "detail": ""}, "Bad Request"),
+        ({"title": "name: required", "status": 400}, "name: required"),
+    ],
+)
+def test_an_error_line_shows_the_apis_detail_else_its_title(api, mock, body, shown):
+    mock(lambda request: httpx.Response(400, json=body))
+    result = api("queues", "create", "x")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[0] == f"Error: {shown} (400)"

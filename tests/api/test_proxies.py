@@ -10,10 +10,10 @@ import time
 import pytest
 
 from discue_cli.api.client import Client
-from discue_cli.errors import NoResponseError
+from discue_cli.errors import NoResponseError, OutcomeUnknownError
 from tests.api.loopback import http_server, reply
 from tests.conftest import clean_env
-from tests.e2e.test_startup_imports import loaded, tops
+from tests.e2e.test_startup_imports import loaded
 
 KEY = "SECRET-test-key-0123456789"
 ENDPOINT = "http://discue.invalid:8787/v1"  # resolves nowhere: only a proxy can carry a request to it
@@ -106,19 +106,20 @@ def test_a_dead_proxy_is_named_with_its_credentials_redacted(cli, monkeypatch):
     )
 
 
-def test_a_batchs_lane_names_the_dead_proxy_too(monkeypatch):
+def test_a_batchs_sender_names_the_dead_proxy_too(monkeypatch):
     port = dead_port()
     monkeypatch.setenv("ALL_PROXY", f"http://user:s3cret@127.0.0.1:{port}")
 
     async def go() -> None:
         async with Client(ENDPOINT, KEY, retries=0) as client:
-            lane = client.lane()
+            sender = client.sender()
             with pytest.raises(NoResponseError) as caught:
-                await lane.request("POST", "/queues/q/messages", json_body={"data": "m"})
+                await sender.request("POST", "/queues/q/messages", json_body={"data": "m"})
             assert caught.value.title == (
                 f"could not connect to the proxy http://***@127.0.0.1:{port} (from ALL_PROXY): Connection refused"
             )
-            await lane.aclose()
+            assert not isinstance(caught.value, OutcomeUnknownError)  # nothing left: surely not sent
+            await sender.aclose()
 
     asyncio.run(go())
 
@@ -153,17 +154,16 @@ def test_a_proxy_setting_discue_cannot_use_is_one_usage_line(cli, monkeypatch, v
     assert "s3cret" not in result.stderr
 
 
-def test_the_installed_command_goes_through_the_proxy_without_an_event_loop():
+def test_the_installed_command_goes_through_the_proxy():
     with http_server(listing) as (port, seen):
         env = clean_env(DISCUE_API_ENDPOINT=ENDPOINT, DISCUE_API_KEY=KEY, HTTP_PROXY=f"http://127.0.0.1:{port}")
         for name in PROXY_VARIABLES[1:]:
             env.pop(name, None)
             env.pop(name.lower(), None)
         env.pop("http_proxy", None)  # the lowercase one would win
-        result, modules = loaded("queues", "list", env=env)
+        result, _ = loaded("queues", "list", env=env)
     assert (result.returncode, result.stdout, result.stderr) == (0, "q1\t\n", "")
     assert seen.requests[0].startswith(b"GET http://discue.invalid:8787/v1/queues HTTP/1.1\r\n")
-    assert tops(modules, "asyncio") == []
 
 
 def test_a_proxy_that_refuses_the_tunnel_to_an_https_endpoint_is_named(cli, monkeypatch):
@@ -183,43 +183,22 @@ def test_a_proxy_that_refuses_the_tunnel_to_an_https_endpoint_is_named(cli, monk
     assert KEY.encode() not in seen.requests[0]  # the key travels only inside the tunnel
 
 
-def test_a_proxy_pool_without_a_place_for_the_deadline_takes_the_asynchronous_path(monkeypatch):
-    """Every pool needs the deadline, the proxy's too: where one cannot take it, the asyncio client
-    (which bounds calls itself) is used, still through the proxy."""
-    import httpcore
-    import httpx
+def test_a_mixed_case_no_proxy_and_a_port_are_read_as_urllib_reads_them(cli, monkeypatch):
+    """The proxy is decided once, by the standard library's reading of the environment: an entry with
+    the endpoint's host and port exempts it."""
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    with http_server(listing) as (port, seen):
+        monkeypatch.setenv("NO_PROXY", f"example.org, 127.0.0.1:{port}")
+        result = list_queues(cli, endpoint=f"http://127.0.0.1:{port}/v1")
+    assert (result.exit_code, result.stdout) == (0, "q1\t\n")
+    assert seen.requests[0].startswith(b"GET /v1/queues HTTP/1.1\r\n")
 
-    class OtherBackend(httpcore.NetworkBackend):
-        pass
 
-    built = httpx.HTTPTransport.__init__
-
-    def building(self, *args, **kwargs):
-        built(self, *args, **kwargs)
-        if kwargs.get("proxy") is not None:
-            self._pool._network_backend = OtherBackend()
-
-    monkeypatch.setattr(httpx.HTTPTransport, "__init__", building)
+def test_a_no_proxy_entry_that_matches_nothing_leaves_the_proxy_in_the_way(cli, monkeypatch):
+    """`[::1` names no host: the endpoint still goes through the proxy (before, httpx failed on it)."""
     with http_server(listing) as (port, seen):
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
-
-        async def go() -> dict:
-            async with Client(ENDPOINT, KEY, sync=True) as client:
-                assert client.sync is False
-                return await client.request("GET", "/queues")
-
-        assert asyncio.run(go()) == {"queues": [{"id": "q1"}]}
+        monkeypatch.setenv("NO_PROXY", "[::1")
+        result = list_queues(cli)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "q1\t\n", "")
     assert seen.requests[0].startswith(b"GET http://discue.invalid:8787/v1/queues HTTP/1.1\r\n")
-
-
-def test_without_a_proxy_the_one_shot_client_keeps_its_deadline_pool(monkeypatch):
-    client = Client("http://127.0.0.1:9/v1", KEY, sync=True)
-    assert client.sync and client.backend is not None and client.via is None
-    assert client._http._transport._pool._network_backend is client.backend
-
-
-def test_a_no_proxy_discue_cannot_read_is_one_usage_line(cli, monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "[::1")
-    result = list_queues(cli)
-    assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr.splitlines()[0] == "Error: NO_PROXY has an entry discue cannot read: [::1"

@@ -1,5 +1,6 @@
-"""--batch under Ctrl-C and SIGTERM, from a pipe, a file and --local: every line read is acknowledged
-or in the failed-lines file, and what was not read stays in the pipe."""
+"""--batch under Ctrl-C and SIGTERM, from a pipe, a file and --local: every line read is acknowledged,
+in the failed-lines file (not sent) or in the unknown-outcome file (in flight at the stop), and what
+was not read stays in the pipe."""
 
 from __future__ import annotations
 
@@ -26,10 +27,17 @@ def make_queue(served, name: str = "big") -> str:
     return httpx.post(served.endpoint + "/queues", json={"name": name}, headers=headers).json()["queue"]["id"]
 
 
-def failed_file(folder: Path) -> list[bytes]:
-    files = list(folder.glob("discue-failed-*.txt"))
+def failed_file(folder: Path, kind: str = "failed") -> list[bytes]:
+    files = list(folder.glob(f"discue-{kind}-*.txt"))
     assert len(files) <= 1
     return files[0].read_bytes().splitlines() if files else []
+
+
+def kept(folder: Path, in_flight: int = 8) -> tuple[list[bytes], list[bytes]]:
+    """The not-sent lines and the unknown-outcome ones; the latter no more than the lines in flight."""
+    unknown = failed_file(folder, "unknown")
+    assert len(unknown) <= in_flight
+    return failed_file(folder), unknown
 
 
 def sent_data(stdout: bytes) -> list[bytes]:
@@ -80,15 +88,16 @@ def test_a_signal_mid_pipe_loses_nothing_and_leaves_the_unread_rest_in_the_pipe(
     assert process.returncode == code, stderr
     assert "Traceback" not in stderr and "internal error" not in stderr
     sent = sent_data(stdout)
-    failed = failed_file(tmp_path)
+    failed, unknown = kept(tmp_path)
     unread = left.splitlines()
     assert left == b"".join(line + b"\n" for line in lines[len(lines) - len(unread) :])  # a whole-line suffix
-    assert Counter(sent + failed + unread) == Counter(lines)
+    assert Counter(sent + failed + unknown + unread) == Counter(lines)
     assert len(sent) > 0 and len(unread) > 50000
     # read ahead: at most the lines in flight and one small chunk of the pipe
-    assert sum(len(line) + 1 for line in failed) <= _input.CHUNK + 9 * len(b"line-00000\n")
+    assert sum(len(line) + 1 for line in failed + unknown) <= _input.CHUNK + 9 * len(b"line-00000\n")
     summary = [line for line in stderr.splitlines() if line.startswith("Interrupted: sent")]
-    assert summary and f"{len(failed)} not sent" in summary[0]
+    assert summary and f"{len(failed)} not sent" in summary[0], stderr
+    assert not unknown or f"; {len(unknown)} outcome unknown" in summary[0]
 
 
 def test_a_line_over_the_cap_on_a_pipe_fails_alone_and_keeps_its_bytes(served, tmp_path):
@@ -113,8 +122,8 @@ def test_a_signal_mid_file_stops_cleanly(served, tmp_path, sig, code):
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path)
     stdout, stderr = signal_after_first_line(process, sig)
     assert process.returncode == code, stderr
-    failed = failed_file(tmp_path)
-    assert Counter(sent_data(stdout) + failed) == Counter(lines)
+    failed, unknown = kept(tmp_path)
+    assert Counter(sent_data(stdout) + failed + unknown) == Counter(lines)
     assert "Interrupted: sent" in stderr and "Traceback" not in stderr
 
 
@@ -129,8 +138,8 @@ def test_ctrl_c_stops_a_local_batch_at_once(tmp_path):
     stdout, stderr = signal_after_first_line(process, signal.SIGINT)
     assert process.returncode == 130, stderr
     sent = sent_data(stdout)
-    failed = failed_file(tmp_path)
-    assert Counter(sent + failed) == Counter(lines)
+    failed, unknown = kept(tmp_path)
+    assert Counter(sent + failed + unknown) == Counter(lines)
     assert len(sent) < len(lines) // 2  # it stopped, rather than running to the end
     listed = subprocess.run(
         [str(DISCUE), "--local", "messages", "list", "big", "--jq", ".messages | length"],
@@ -202,8 +211,9 @@ def test_a_stop_on_a_terminal_clears_the_bar_before_the_summary(served, tmp_path
     os.close(controller)
     shown = [line for line in screen(seen) if line]
     assert [line for line in shown if "Sending" in line] == []
-    assert shown[-2].startswith("Interrupted: sent ") and shown[-2].endswith(" not sent.")
-    assert shown[-1].startswith("The lines that did not go through are in ")
+    summary = next(i for i, line in enumerate(shown) if line.startswith("Interrupted: sent "))
+    assert " not sent" in shown[summary]
+    assert shown[summary + 1].startswith("The lines not sent are in ")
 
 
 def test_a_dead_endpoint_stops_the_batch_after_one_round_of_retries(cli, tmp_path):
@@ -225,12 +235,12 @@ def test_a_dead_endpoint_stops_the_batch_after_one_round_of_retries(cli, tmp_pat
     elapsed = time.monotonic() - started
     assert result.exit_code == 7, result.stderr
     assert elapsed < 8  # one round of retries (at most 3.5 s of backoff), not one per line
-    assert Counter(failed_file(tmp_path)) == Counter(lines)
+    assert Counter(failed_file(tmp_path)) == Counter(lines)  # refused connections: surely not sent
     err = result.stderr.splitlines()
     assert f"Error: could not connect to http://127.0.0.1:{port}: Connection refused" in err
     summary = next(line for line in err if line.startswith("Stopped: sent 0 of 300 message(s)"))
-    assert "; 8 failed (line " in summary and summary.endswith("; 292 not sent.")
-    shown = [int(n) for n in summary.split("failed (line ")[1].split(")")[0].split(", ")]
+    assert summary.endswith("; 300 not sent (line 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …).")
+    shown = [int(n) for n in summary.split("not sent (line ")[1].split(")")[0].split(", ") if n != "…"]
     assert shown == sorted(shown)  # in input order, not in the order the retries gave up
 
 
@@ -248,11 +258,11 @@ def big_file(tmp_path: Path, count: int = 20000) -> list[bytes]:
 
 
 def stored_or_kept(served, queue_id: str, tmp_path: Path, lines: list[bytes]) -> tuple[list[bytes], list[bytes]]:
-    """Each line stored or in the failed-lines file; lines in flight at a stop may be both (the README
-    says so). The stored data and the kept lines."""
-    stored, failed = stored_data(served, queue_id), failed_file(tmp_path)
-    assert set(stored) | set(failed) == set(lines)
-    assert len(set(stored) & set(failed)) <= 8
+    """Each line stored, not sent (failed-lines file) or in flight at the stop (unknown-outcome file,
+    which may also be stored); no not-sent line stored. The stored data and the not-sent lines."""
+    stored, (failed, unknown) = stored_data(served, queue_id), kept(tmp_path)
+    assert set(stored) | set(failed) | set(unknown) == set(lines)
+    assert set(stored) & set(failed) == set()  # the resend file never holds a stored line
     return stored, failed
 
 

@@ -61,7 +61,7 @@ def test_the_retry_command_of_a_batch_keeps_the_global_flags_quoted_and_credenti
     assert result.exit_code == 1
     [failed] = tmp_path.glob("discue-failed-*.txt")
     assert result.stderr.splitlines()[-2:] == [
-        f"The lines that did not go through are in {failed.resolve()}; send them with: discue --api-endpoint "
+        f"The lines not sent are in {failed.resolve()}; send them with: discue --api-endpoint "
         f"'http://***@api.test/v1' --profile 'ci team' --timeout 5 --retries 1 --api-version 2023-04 "
         f"messages add {queue_id} --batch {failed.resolve()}",
         "(the endpoint's credentials are shown as ***: put them back)",
@@ -75,7 +75,7 @@ def test_the_retry_command_of_a_local_batch_says_local(local, tmp_path):
     result = local("messages", "add", "my queue", "--batch", "in.txt")
     [failed] = tmp_path.glob("discue-failed-*.txt")
     assert result.stderr.splitlines()[-1] == (
-        f"The lines that did not go through are in {failed.resolve()}; "
+        f"The lines not sent are in {failed.resolve()}; "
         f"send them with: discue --local messages add 'my queue' --batch {failed.resolve()}"
     )
 
