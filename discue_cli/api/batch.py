@@ -12,10 +12,11 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from discue_cli.api import Reply
 from discue_cli.api.client import Client
+from discue_cli.api.limiter import CAP, INITIAL, Concurrency, Pace
 from discue_cli.api.messages import add_message
 from discue_cli.errors import DiscueError, Interrupted, NoResponseError, OutcomeUnknownError
 
@@ -114,66 +115,158 @@ class Window:
             self.moved.set()
 
 
+class Slots:
+    """The limit on requests in flight, as senders see it: a sender takes a slot before it takes a
+    line, and gives it back when the line is done; `sending` counts the lines whose request is out."""
+
+    def __init__(self, limiter: Concurrency):
+        self.limiter = limiter
+        self.taken = 0
+        self.sending = 0
+        self.freed = asyncio.Event()
+
+    async def take(self) -> None:
+        while self.taken >= self.limiter.limit:
+            self.freed.clear()
+            await self.freed.wait()
+        self.taken += 1
+
+    def give_back(self) -> None:
+        self.taken -= 1
+        self.freed.set()
+
+
+@dataclass
+class Pacing:
+    """What a batch's limiter did: for the summary, the progress bar and -v."""
+
+    limiter: Concurrency
+    pace: Pace
+    slots: Slots
+
+    @property
+    def in_flight(self) -> int:
+        return self.slots.sending
+
+
 async def send_batch(
     client: Client,
     queue_id: str,
     source: Source,
-    concurrency: int,
+    concurrency: int | None,
     on_result: Callable[[LineResult], None],
+    *,
+    rate: float | None = None,
+    say: Callable[[str], None] | None = None,
+    pacing: Callable[[Pacing], None] | None = None,
 ) -> DiscueError | None:
     """Send every line `source` gives as a message and report each line once.
+
+    `concurrency` pins the number of requests in flight; None lets it adapt (api/limiter.py), up to
+    CAP. `rate` caps requests per second; `say` hears each change of the limit or the pace (-v);
+    `pacing` is handed the limiter's state once, for the progress bar and the summary.
 
     Returns None when the source ran out; else why it stopped early: Interrupted (a signal
     cancelled the task), the NoResponseError of an endpoint that stopped answering, or the error
     of a StopBatch that `on_result` raised. Lines in flight then are reported with an Interrupted
     error: they may or may not have arrived (UNKNOWN)."""
+    if concurrency is None and client.sender() is client:
+        concurrency = INITIAL  # no connections of its own (the local discue in process): nothing to adapt
+    limiter = Concurrency(pinned=concurrency)
+    pace = Pace(rate=rate)
+    slots = Slots(limiter)
+    if pacing is not None:
+        pacing(Pacing(limiter, pace, slots))
     in_flight: dict[int, tuple[LineResult, Client]] = {}
     no_response = 0  # lines in a row that got no response
-    window = Window(max(MIN_WINDOW, WINDOW_PER_SENDER * concurrency))
+    give_up = give_up_after(concurrency or limiter.limit)
+    window = Window(max(MIN_WINDOW, WINDOW_PER_SENDER * (concurrency or CAP)))
+    senders: list[Client] = []
+    tasks: list[asyncio.Task[None]] = []
+    stopping = False
+
+    async def gate() -> float:
+        """Hold a request until the pace lets it go; the seconds it was held."""
+        held = 0.0
+        while (wait := pace.wait()) > 0:
+            await asyncio.sleep(wait)
+            held += wait
+        return held
+
+    def on_reply(status: int, headers: Any, seconds: float) -> None:
+        why = pace.reply(status, headers, slots.sending)
+        if why and say is not None:
+            say(f"pace: {why}")
+        change = limiter.sample(seconds, status, slots.sending)
+        if change is None:
+            return
+        if say is not None:
+            say(f"in flight: {change.old} -> {change.new} ({change.reason})")
+        slots.freed.set()
+        grow()
+
+    def grow() -> None:
+        """Senders enough for the limit: each has a connection of its own, opened when first used."""
+        while len(tasks) < limiter.limit and not stopping:
+            sender = client.sender()
+            sender.gate, sender.on_reply = gate, on_reply
+            senders.append(sender)
+            tasks.append(asyncio.create_task(send(sender)))
 
     async def send(sender: Client) -> None:
         nonlocal no_response
         while True:
             await window.room()
-            item = await source.next()
-            if item is None:
-                return
-            window.taken = max(window.taken, item.index + 1)
-            if item.error is None:
-                in_flight[item.index] = item, sender
-                try:
-                    item.reply = await add_message(sender, queue_id, item.line)
-                    no_response = 0
-                except NoResponseError as exc:
-                    item.error = exc
-                    no_response += 1
-                except DiscueError as exc:
-                    item.error = exc
-                    no_response = 0
-                del in_flight[item.index]
+            await slots.take()
+            try:
+                item = await source.next()
+                if item is None:
+                    return
+                window.taken = max(window.taken, item.index + 1)
+                if item.error is None:
+                    in_flight[item.index] = item, sender
+                    slots.sending += 1
+                    try:
+                        item.reply = await add_message(sender, queue_id, item.line)
+                        no_response = 0
+                    except NoResponseError as exc:
+                        item.error = exc
+                        no_response += 1
+                    except DiscueError as exc:
+                        item.error = exc
+                        no_response = 0
+                    finally:
+                        slots.sending -= 1
+                    del in_flight[item.index]
+            finally:
+                slots.give_back()
             window.finish(item.index)
             on_result(item)
-            if no_response >= give_up_after(concurrency):
+            if no_response >= give_up:
                 raise StopBatch(item.error)
             if item.index % YIELD_EVERY == 0:
                 # An in-process transport (--local) reading a file never suspends: without this the
                 # loop would not see a signal until the whole batch was sent.
                 await asyncio.sleep(0)
 
-    senders = [client.sender() for _ in range(concurrency)]
-    tasks = [asyncio.create_task(send(sender)) for sender in senders]
+    grow()
     try:
         try:
-            await asyncio.gather(*tasks)
-            return None
+            while True:  # the senders grow in number while they run: wait for all, however many
+                running = list(tasks)
+                await asyncio.gather(*running)
+                if len(tasks) == len(running):
+                    return None
         except asyncio.CancelledError:
             stop: DiscueError = Interrupted()
         except StopBatch as exc:
             stop = exc.error
         except BaseException:
+            stopping = True
             for task in tasks:
                 task.cancel()
             raise
+        stopping = True
         for task in tasks:
             task.cancel()
         await through_a_signal(asyncio.wait(tasks))
@@ -187,6 +280,7 @@ async def send_batch(
                 on_result(item)
         return stop
     finally:
+        stopping = True
         for sender in senders:
             if sender is not client:
                 await through_a_signal(sender.aclose())

@@ -341,6 +341,11 @@ class Client:
         self.closers: list[Callable[[], Any]] = []
         self.reply_limit = MAX_REPLY
         self.progress = Progress()
+        # A batch's pace and its view of each reply (api/limiter.py): `gate` is awaited before every
+        # attempt and returns the seconds it held it (they do not count against --timeout);
+        # `on_reply(status, headers, seconds)` hears every attempt's reply, retried ones included.
+        self.gate: Callable[[], Awaitable[float]] | None = None
+        self.on_reply: Callable[[int, httpx.Headers, float], None] | None = None
         self.generation: Any = None  # the API generation in use (api.generations.Tracker), set by Context.client
         parts = urlsplit(self.base_url)
         self.origin = redact_url(f"{parts.scheme}://{parts.netloc}")  # only ever shown
@@ -447,6 +452,8 @@ class Client:
         # The call in progress: a batch stopped mid-call asks it whether the request may have left.
         self.progress = progress = Progress()
         while True:
+            if self.gate is not None:
+                deadline += await self.gate()
             started = time.perf_counter()
             progress.wrote = False
             try:
@@ -469,6 +476,8 @@ class Client:
                     continue
                 raise failure from None
             self._log(method, url, query, str(status), started)
+            if self.on_reply is not None:
+                self.on_reply(status, reply_headers, time.perf_counter() - started)
             if status in retry_statuses and attempt < self.retries:
                 wait = backoff(attempt, self.backoff_base, retry_after_seconds(reply_headers.get("Retry-After")))
                 await self._wait(wait, deadline, error_from_response(status, body))

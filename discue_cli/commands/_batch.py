@@ -35,7 +35,8 @@ class OutputClosed(DiscueError):
 class BatchOptions:
     queue: str
     stream: BinaryIO
-    concurrency: int = 8
+    concurrency: int | None = None  # None: adapts (api/limiter.py)
+    rate: float | None = None
     global_flags: dict[str, Any] = field(default_factory=dict)  # the run's, for the command that resends
 
 
@@ -174,6 +175,13 @@ class BatchReport:
         self._last_flush = time.monotonic()
         # A bar on the terminal stdout writes to: data lines go above it, through its console.
         self.above_bar = out.stdout_tty and out.stderr_tty and same_terminal(out) and hasattr(bar, "print")
+        self.pacing: Any = None  # the batch's limiter (api.batch.Pacing), once it starts
+        self._second = 0  # the whole second since the start that `_in_second` counts sent lines of
+        self._in_second = 0
+        self.peak = 0
+
+    def follow(self, pacing: Any) -> None:
+        self.pacing = pacing
 
     def on_result(self, item: Any) -> None:
         from discue_cli.api.batch import SENT, UNKNOWN
@@ -183,6 +191,11 @@ class BatchReport:
         kind = item.kind
         if kind == SENT:
             self.sent += 1
+            second = int(time.perf_counter() - self.started)
+            if second != self._second:
+                self.peak = max(self.peak, self._in_second)
+                self._second, self._in_second = second, 0
+            self._in_second += 1
             self._held[item.index] = item.reply if item.reply is not None else NO_REPLY
         else:
             if kind == UNKNOWN:
@@ -204,7 +217,7 @@ class BatchReport:
                 self.stopping_for_file = True  # what is not sent from now on could not be kept either
                 raise StopBatch(kept_in.error)  # type: ignore[arg-type]
         self._flush()
-        self.bar.advance(1, self.rate)
+        self.bar.advance(1, self.rate, self.pacing.in_flight if self.pacing is not None else None)
 
     def unsent(self, raw: bytes | BinaryIO) -> None:
         """A line read (or left in a file) but never sent."""
@@ -328,7 +341,12 @@ class BatchReport:
         if self.out.fmt.quiet and total == self.sent and stop is None:
             return 0
         head = "Interrupted: sent" if isinstance(stop, Interrupted) else "Stopped: sent" if stop else "Sent"
-        line = f"{head} {self.sent} of {total} message(s) to {queue} in {elapsed:.1f}s ({rate:,.0f}/s)"
+        line = f"{head} {self.sent} of {total} message(s) to {queue} in {elapsed:.1f}s ({rate:,.0f}/s"
+        if elapsed >= 2 and self.peak:
+            line += f", peak {self.peak:,}/s"
+        if self.pacing is not None and self.pacing.pace.throttled:
+            line += f", {self.pacing.pace.throttled} throttled repl{'y' if self.pacing.pace.throttled == 1 else 'ies'}"
+        line += ")"
         if not_sent:
             line += f"; {not_sent} not sent" + numbered(self.failed_numbers, self.failed)
         if self.unknown:
@@ -394,7 +412,16 @@ async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
     try:
         with out.progress(total, "Sending") as bar:
             report = BatchReport(out, failed, bar, unknown)
-            stop = await send_batch(client, queue_id, source, opts.concurrency, report.on_result)
+            stop = await send_batch(
+                client,
+                queue_id,
+                source,
+                opts.concurrency,
+                report.on_result,
+                rate=opts.rate,
+                say=out.info if client.on_exchange is not None else None,  # -v
+                pacing=report.follow,
+            )
             if stop is not None:
                 bar.clear()  # the summary must not share a line with a bar frozen mid-run
         if stop is not None:

@@ -247,8 +247,21 @@ def add(
         typer.Option("--batch", metavar="PATH|-", help="Send one message per non-empty line of a file, or stdin."),
     ] = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, max=256, help="Messages in flight at once with --batch.")
-    ] = 8,
+        int | None,
+        typer.Option(
+            "--concurrency",
+            min=1,
+            max=256,
+            help="Pin the messages in flight with --batch [default: adapts to the API, up to 256].",
+            show_default=False,
+        ),
+    ] = None,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            "--rate", min=0.1, metavar="N", help="At most N messages a second with --batch.", show_default=False
+        ),
+    ] = None,
     *,
     fmt: OutputFormat,
 ) -> None:
@@ -266,9 +279,9 @@ def add(
         from discue_cli.commands._batch import BatchOptions, batch_run
         from discue_cli.commands._input import open_batch
 
-        opts = BatchOptions(queue, open_batch(batch, stdin), concurrency, context(ctx).flags)
+        opts = BatchOptions(queue, open_batch(batch, stdin), concurrency, rate, context(ctx).flags)
         try:
-            run(ctx, batch_run, opts, fmt, concurrency=concurrency, loop=True)
+            run(ctx, batch_run, opts, fmt, concurrency=concurrency or 8, loop=True)
         finally:
             if opts.stream is not stdin:
                 opts.stream.close()

@@ -129,7 +129,7 @@ def progress(con: Any, total: int | None, label: str) -> RichProgress:
     parts = [TextColumn(label), BarColumn(), MofNCompleteColumn()]
     if total:
         parts += [TaskProgressColumn(), TimeRemainingColumn()]
-    parts += [TextColumn("{task.fields[rate]}/s"), TimeElapsedColumn()]
+    parts += [TextColumn("{task.fields[rate]}/s{task.fields[flight]}"), TimeElapsedColumn()]
     return RichProgress(Progress(*parts, console=con, transient=False), total)
 
 
@@ -142,7 +142,7 @@ class NullProgress:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def advance(self, count: int = 1, rate: float = 0.0) -> None:
+    def advance(self, count: int = 1, rate: float = 0.0, in_flight: int | None = None) -> None:
         return None
 
     def clear(self) -> None:
@@ -152,7 +152,7 @@ class NullProgress:
 class RichProgress:
     def __init__(self, bar: Any, total: int | None):
         self.bar = bar
-        self.task = bar.add_task("send", total=total, rate="0")
+        self.task = bar.add_task("send", total=total, rate="0", flight="")
 
     def __enter__(self) -> RichProgress:
         self.bar.start()
@@ -175,5 +175,6 @@ class RichProgress:
 
         self.bar.console.print(Text(text), soft_wrap=True)
 
-    def advance(self, count: int = 1, rate: float = 0.0) -> None:
-        self.bar.update(self.task, advance=count, rate=f"{rate:,.0f}")
+    def advance(self, count: int = 1, rate: float = 0.0, in_flight: int | None = None) -> None:
+        flight = "" if in_flight is None else f", {in_flight} in flight"
+        self.bar.update(self.task, advance=count, rate=f"{rate:,.0f}", flight=flight)

@@ -369,7 +369,7 @@ def test_a_batch_through_the_served_emulator_sends_every_line_once_in_order(remo
     sent = [json.loads(line)["message"] for line in result.stdout.splitlines()]
     assert [m["data"] for m in sent] == lines
     shown = "\x1b[?25h" if terminal else ""  # the progress bar gives the cursor back first
-    summary = re.escape(shown) + r"Sent 300 of 300 message\(s\) to bulk in \d+\.\ds \([\d,]+/s\)\."
+    summary = re.escape(shown) + r"Sent 300 of 300 message\(s\) to bulk in \d+\.\ds \([\d,]+/s(, peak [\d,]+/s)?\)\."
     assert re.fullmatch(summary, result.stderr.splitlines()[-1])
     stored = remote("messages", "list", "bulk", "-q").stdout.split()
     assert sorted(stored) == sorted(m["id"] for m in sent)

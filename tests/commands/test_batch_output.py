@@ -56,7 +56,7 @@ class Bar:
     def print(self, text: str) -> None:
         self.printed.append(text)
 
-    def advance(self, count: int = 1, rate: float = 0.0) -> None:
+    def advance(self, count: int = 1, rate: float = 0.0, in_flight: int | None = None) -> None:
         pass
 
 
