@@ -4,7 +4,6 @@ Three ways a stop is taken, one for each stage of a run:
 - from the moment the console script starts until main() runs, a signal is only noted (`note_stops`);
 - where no event loop turns a signal into a cancel (start-up, prompts), it raises where the main
   thread stands (`raise_on_stop_signals`): SIGINT a KeyboardInterrupt, SIGTERM/SIGHUP Stopped;
-  a synchronous one-shot run takes SIGTERM as an Interrupted (`terminate_raises`);
 - while an event loop runs, a signal cancels the run's task (`cancel_on_stop_signals`).
 Whichever way, the first signal is remembered here (`first_stop`), for the error boundary and for
 the run that is about to start: Python drops an exception raised in a __del__ or a weakref callback
@@ -20,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from discue_cli.errors import Interrupted, Stopped
+from discue_cli.errors import Stopped
 
 NAMES = ("SIGINT", "SIGTERM", "SIGHUP")  # SIGHUP: not on Windows
 
@@ -92,37 +91,6 @@ def sigterm_interrupts() -> dict[int, Any]:
     """SIGTERM raises KeyboardInterrupt, as Ctrl-C does (a server that stops the same clean way on both);
     the old handler, for `restore`."""
     return {signal.SIGTERM: signal.signal(signal.SIGTERM, _interrupt)}
-
-
-@contextlib.contextmanager
-def terminate_raises() -> Iterator[None]:
-    """SIGTERM stops a synchronous run as Ctrl-C does (exit 143 instead of 130), once."""
-    from discue_cli.output import last_words  # here, not in the handler: no import while a signal is handled
-
-    watchdog = hasattr(signal, "setitimer")
-    alarm_before: list[Any] = []
-
-    def on_terminate(signum: int, frame: Any) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the first one's clean stop is short: let it finish
-        if watchdog:
-            # An exception raised from a signal handler is lost when it lands in a finalizer ("Exception
-            # ignored"), and the run would wait on: should the clean stop not be over in 2 s, this ends it.
-            alarm_before.append(signal.signal(signal.SIGALRM, lambda *_: last_words("Interrupted.", 128 + signum)))
-            signal.setitimer(signal.ITIMER_REAL, 2.0)
-        raise Interrupted("Interrupted.", 128 + signum)
-
-    try:
-        previous = signal.signal(signal.SIGTERM, on_terminate)
-    except ValueError:  # not the main thread: signals are not ours to take
-        yield
-        return
-    try:
-        yield
-    finally:
-        if alarm_before:
-            signal.setitimer(signal.ITIMER_REAL, 0)  # the stop got here: no need to force it
-            signal.signal(signal.SIGALRM, alarm_before[0])
-        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

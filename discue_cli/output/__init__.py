@@ -55,14 +55,6 @@ def flush_streams() -> bool:
     return True
 
 
-def last_words(text: str, code: int) -> None:
-    """One line on stderr past Python's buffers, then the end of the process (a stop that hung)."""
-    import os
-
-    os.write(2, (text + "\n").encode())
-    os._exit(code)
-
-
 def __getattr__(name: str) -> Any:
     if name in LAZY:
         from discue_cli.output import writer

@@ -110,9 +110,9 @@ def pairs_grid(pairs: list[tuple[str, Any]], width: int) -> Any:
 
 def cell_len(text: str) -> int:
     """The terminal width of the widest line of a text."""
-    from rich.cells import cell_len as width
+    from rich.text import Text
 
-    return max((width(line) for line in text.splitlines()), default=0)
+    return max((Text(line).cell_len for line in text.splitlines()), default=0)
 
 
 def progress(con: Any, total: int | None, label: str) -> RichProgress:

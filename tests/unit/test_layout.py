@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parents[2] / "discue_cli"
 
 
@@ -64,16 +62,6 @@ def circles() -> list[list[str]]:
     return found
 
 
-# Today's circles (issue 19: api/__init__.py and api/generations.py import each other lazily; another
-# round-3 helper removes it). Once empty, delete this and the xfail marker below.
-KNOWN_CIRCLES = [["discue_cli.api", "discue_cli.api.generations", "discue_cli.api"]]
-
-
-def test_no_new_import_circle():
-    assert [c for c in circles() if c not in KNOWN_CIRCLES] == []
-
-
-@pytest.mark.xfail(strict=False, reason=f"issue 19, in progress: {KNOWN_CIRCLES}")
 def test_the_import_graph_has_no_circles():
     assert circles() == []
 
