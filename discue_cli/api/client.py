@@ -149,12 +149,14 @@ def describe_failure(exc: Exception, origin: str, timeout: float, via: str | Non
 
 
 def error_from_response(status: int, content: bytes) -> DiscueError:
-    """The exception for an error reply, using the API's `title` when it sent one."""
+    """The exception for an error reply, using the API's `detail`, else its `title`, when it sent one."""
     title = None
     try:
         body = json.loads(content)
-        if isinstance(body, dict) and isinstance(body.get("title"), str) and body["title"].strip():
-            title = body["title"].strip().splitlines()[0][:200]
+        for key in ("detail", "title") if isinstance(body, dict) else ():
+            if isinstance(body.get(key), str) and body[key].strip():
+                title = body[key].strip().splitlines()[0][:200]
+                break
     except (ValueError, UnicodeDecodeError, RecursionError):
         pass
     if title is None:

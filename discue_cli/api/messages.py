@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from discue_cli.api import Reply, call, embed_query, segment
+from discue_cli.api import Reply, call, listing, segment
 from discue_cli.api.client import Client
 from discue_cli.api.generations import SINCE_2023, refuse_unless, with_name, writing
 from discue_cli.api.queues import path as queue_path
@@ -14,13 +14,11 @@ def path(queue_id: str, message_id: str | None = None) -> str:
 
 
 async def list_all_messages(client: Client, embed: bool = False) -> Reply:
-    body = await call(client, "GET", "/messages", params=embed_query(client, embed))
-    return Reply.many(body, "messages", embed)
+    return await listing(client, "/messages", "messages", embed)
 
 
 async def list_messages(client: Client, queue_id: str, embed: bool = False) -> Reply:
-    body = await call(client, "GET", path(queue_id), params=embed_query(client, embed))
-    return Reply.many(body, "messages", embed)
+    return await listing(client, path(queue_id), "messages", embed)
 
 
 async def get_message(client: Client, queue_id: str, message_id: str) -> Reply:

@@ -28,6 +28,8 @@ from discue_cli.emulator import handlers
 from discue_cli.emulator.app import create_app
 from discue_cli.emulator.endpoints import by_path
 from discue_cli.emulator.generations import GENERATIONS, generation
+from discue_cli.emulator.store import canonical
+from discue_cli.emulator.store import schema_id as store_schema_id
 from discue_cli.emulator.web import ORIGINS
 from tests.emulator.serving import ROOT_KEY, asgi_client
 
@@ -161,7 +163,8 @@ def populate(db, label: str) -> dict[str, str]:
     try:
         schema = {"schema": {"n": {"type": "number"}}} if gen.since("2023-04") else {}
         queue = client.post("/queues", json={name: "orders", **schema}).json()["queue"]
-        ids = {"queue_id": queue["id"], "schema_id": queue.get("schema_id") or "none"}
+        schema_id = store_schema_id(canonical(queue["schema"])) if queue.get("schema") else None
+        ids = {"queue_id": queue["id"], "schema_id": schema_id or "none"}
         ids["spare_queue_id"] = client.post("/queues", json={name: "spare"}).json()["queue"]["id"]
         listeners = f"/queues/{queue['id']}/listeners"
         ids["listener_id"] = client.post(listeners, json={name: "hook", **URLS}).json()["listener"]["id"]
@@ -169,7 +172,7 @@ def populate(db, label: str) -> dict[str, str]:
             reply = client.post(f"/queues/{queue['id']}/messages", json={"data": f'{{"n": {n}}}'})
             ids["message_id"] = reply.json()["message"]["id"]
         key = client.post("/api_keys", json={name: "ci"}).json()
-        ids["api_key_id"] = key["id"] if "id" in key else key["api_key"]["id"]  # 2024-08: the key is an object
+        ids["api_key_id"] = key["_links"]["self"]["href"].rsplit("/", 1)[1]
         reply = client.post("/api_clients", json={name: "tool"})
         ids["api_client_id"] = reply.json()["api_client"]["id"] if reply.content else "none"
         if gen.since("2023-04"):  # a key that may only read the first queue: path_params decide (403)

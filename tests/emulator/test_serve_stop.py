@@ -88,7 +88,7 @@ def test_a_stop_while_starting_is_clean(tmp_path, sig):
     assert code == 0 and took < 5
     assert "Traceback" not in stderr and stderr.endswith("Stopped.\n")
     names = [line.partition("=")[0] for line in stdout.splitlines()]
-    assert names in ([], ["export DISCUE_API_ENDPOINT", "export DISCUE_API_KEY"])
+    assert names in ([], ["export DISCUE_API_ENDPOINT", "export DISCUE_API_KEY", "# API generation: 2023-04"])
 
 
 @pytest.mark.parametrize("sig", STOPS, ids=["SIGTERM", "SIGINT"])
