@@ -43,7 +43,7 @@ def test_a_piped_one_shot_call_loads_no_event_loop_terminal_or_server(served):
         check=True,
     ).stdout.strip()
     result, modules = loaded("queues", "list", env=served.env())
-    assert (result.returncode, result.stdout, result.stderr) == (0, f"{queue_id}\torders\t\t\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"{queue_id}\torders\n", "")
     assert tops(modules, "asyncio", "rich", "starlette", "uvicorn", "jq", "tomllib") == []
     assert "httpx" in modules  # the real HTTP path was taken
 
