@@ -65,7 +65,7 @@ def test_queues_on_a_terminal(gen):
 
 
 def test_listeners_piped(gen):
-    queue_id = out(gen("queues", "create", "orders", "-q")).strip()
+    out(gen("queues", "create", "orders", "-q"))
     added = out(gen("listeners", "add", "orders", "mailer", *LISTENER_URLS))
     listener_id = added.split("\t")[0]
     row = f"{NOTIFY}\t{LIVE}{gen.status}\t{LIVENESS}\t{DELIVERY}\n"
@@ -86,9 +86,8 @@ def test_listeners_on_a_terminal(gen, monkeypatch):
     out(gen("queues", "create", "orders", "-q"))
     listener_id = out(gen("listeners", "add", "orders", "mailer", *LISTENER_URLS, "-q")).strip()
     listed = gen("listeners", "list", "orders")
-    assert listed.stdout == (
-        f"ID                     NAME    NOTIFY_URL                 LIVENESS_URL\n{listener_id}  mailer  {NOTIFY}  {LIVE}\n"
-    )
+    header = "ID                     NAME    NOTIFY_URL                 LIVENESS_URL\n"
+    assert listed.stdout == f"{header}{listener_id}  mailer  {NOTIFY}  {LIVE}\n"
     hidden = "status, liveness, messages" if gen.status else "liveness, messages"
     assert listed.stderr == f"Not shown at this width: {hidden} (--json or a pipe shows every field).\n"
     shown = out(gen("listeners", "get", "orders", "mailer")).splitlines()
@@ -101,7 +100,7 @@ def test_listeners_on_a_terminal(gen, monkeypatch):
 
 
 def test_messages_piped_and_on_a_terminal(gen, setup):
-    queue_id = out(gen("queues", "create", "orders", "-q")).strip()
+    out(gen("queues", "create", "orders", "-q"))
     added = out(gen("messages", "add", "orders", "hello", "--name", "greeting"))
     message_id = added.split("\t")[0]
     row = f"{message_id}\tgreeting\n"  # the docs' message: {id, name}
