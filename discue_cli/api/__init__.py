@@ -34,6 +34,60 @@ async def call(client: Client, method: str, path: str, **kwargs: Any) -> dict[st
     return body
 
 
+MAX_PAGES = 10_000  # a server that never stops sending `next` links: stop here rather than forever
+
+
+async def listing(client: Client, path: str, key: str, embed: bool = False) -> Reply:
+    """GET a listing, following its further pages while a reply links a next one (`_links.next`, on
+    the same path: pagination as discue's API overview plans it); a reply with no such link is taken
+    as whole. The pages are joined into one body, as if one reply had carried them all."""
+    params = embed_query(client, embed)
+    body = await call(client, "GET", path, params=params)
+    asked: set[tuple[tuple[str, str], ...]] = set()
+    for _ in range(MAX_PAGES):
+        page = next_page(body, path, getattr(client, "base_url", ""))
+        if page is None or page in asked:
+            break
+        asked.add(page)
+        more = await call(client, "GET", path, params={**(params or {}), **dict(page)})
+        body = joined(body, more, key)
+    return Reply.many(body, key, embed)
+
+
+def next_page(body: dict[str, Any], path: str, base_url: str) -> tuple[tuple[str, str], ...] | None:
+    """The query of the page after `body`, when its `_links.next` leads to the same path on the same
+    host (a link anywhere else is never followed: the API key goes only where the user sent it)."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    links = body.get("_links")
+    link = links.get("next") if isinstance(links, dict) else None
+    href = link.get("href") if isinstance(link, dict) else link
+    if not isinstance(href, str):
+        return None
+    parts = urlsplit(href)
+    if parts.netloc and parts.netloc.lower() != urlsplit(base_url).netloc.lower():
+        return None
+    if not unquote(parts.path).rstrip("/").endswith(unquote(path).rstrip("/")):
+        return None
+    query = tuple(parse_qsl(parts.query))
+    return query if query else None
+
+
+def joined(body: dict[str, Any], more: dict[str, Any], key: str) -> dict[str, Any]:
+    """`body` with the items (and embedded items and item links) of the page `more` after its own."""
+    result = dict(body)
+    if isinstance(more.get(key), list):
+        result[key] = [*(body.get(key) or []), *more[key]]
+    if isinstance(more.get("_embedded"), dict) and isinstance(more["_embedded"].get(key), list):
+        embedded = body.get("_embedded") if isinstance(body.get("_embedded"), dict) else {}
+        result["_embedded"] = {**embedded, key: [*(embedded.get(key) or []), *more["_embedded"][key]]}
+    links = {k: v for k, v in (body.get("_links") or {}).items() if k not in ("next", "prev")}
+    more_links = more.get("_links") if isinstance(more.get("_links"), dict) else {}
+    links.update((k, v) for k, v in more_links.items() if k not in ("self", "prev"))
+    result["_links"] = links
+    return result
+
+
 def embed_query(client: Client, embed: bool) -> dict[str, str] | None:
     """The query that asks a list endpoint for full resources; 2023-04 and later list them whole already."""
     from discue_cli.api.generations import tracker

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from discue_cli.api import Reply, call, embed_query, segment
+from discue_cli.api import Reply, call, listing, segment
 from discue_cli.api.client import Client
 from discue_cli.api.generations import with_name, writing
 from discue_cli.api.queues import path as queue_path
@@ -14,13 +14,11 @@ def path(queue_id: str, listener_id: str | None = None) -> str:
 
 
 async def list_all_listeners(client: Client, embed: bool = False) -> Reply:
-    body = await call(client, "GET", "/listeners", params=embed_query(client, embed))
-    return Reply.many(body, "listeners", embed)
+    return await listing(client, "/listeners", "listeners", embed)
 
 
 async def list_listeners(client: Client, queue_id: str, embed: bool = False) -> Reply:
-    body = await call(client, "GET", path(queue_id), params=embed_query(client, embed))
-    return Reply.many(body, "listeners", embed)
+    return await listing(client, path(queue_id), "listeners", embed)
 
 
 async def get_listener(client: Client, queue_id: str, listener_id: str) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from discue_cli.api import Reply, call, embed_query, segment
+from discue_cli.api import Reply, call, embed_query, listing, segment
 from discue_cli.api.client import Client
 from discue_cli.api.generations import SINCE_2023, display, refuse_unless, tracker, with_name, write, writing
 from discue_cli.api.queues import path as queue_path
@@ -17,13 +17,11 @@ def path(queue_id: str, message_id: str | None = None) -> str:
 
 
 async def list_all_messages(client: Client, embed: bool = False) -> Reply:
-    body = await call(client, "GET", "/messages", params=embed_query(client, embed))
-    return Reply.many(body, "messages", embed)
+    return await listing(client, "/messages", "messages", embed)
 
 
 async def list_messages(client: Client, queue_id: str, embed: bool = False) -> Reply:
-    body = await call(client, "GET", path(queue_id), params=embed_query(client, embed))
-    return Reply.many(body, "messages", embed)
+    return await listing(client, path(queue_id), "messages", embed)
 
 
 async def get_message(client: Client, queue_id: str, message_id: str) -> Reply:
@@ -58,14 +56,8 @@ async def delete_message(client: Client, queue_id: str, message_id: str) -> None
 async def stream_messages(client: Client, queue_id: str, embed: bool = False) -> AsyncIterator[dict[str, Any]]:
     """A queue's messages one at a time, parsed as the reply arrives: a listing of 100,000 messages is
     never held whole (a person's table or a pipe takes them in turn). Without `embed` the plain listing
-    is asked for, the cheapest the generation has (ids and names where the API sends only those).
-
-    The synchronous client (one-shot commands) reads the reply the ordinary way, whole."""
+    is asked for, the cheapest the generation has (ids and names where the API sends only those)."""
     params = embed_query(client, embed)
-    if client.sync:
-        for item in Reply.many(await call(client, "GET", path(queue_id), params=params), "messages", embed).resources:
-            yield item
-        return
     held: list[dict[str, Any]] | None = [] if params else None  # briefs, until `_embedded` shows up (2022-05)
     async for where, item in listing_items(client, path(queue_id), params, "messages"):
         if where == "_embedded":

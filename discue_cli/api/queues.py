@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from discue_cli.api import Reply, call, embed_query, segment
+from discue_cli.api import Reply, call, listing, segment
 from discue_cli.api.client import Client
 from discue_cli.api.generations import SINCE_2023, refuse_unless, with_name, write, writing
 
@@ -16,8 +16,7 @@ def path(queue_id: str) -> str:
 
 
 async def list_queues(client: Client, embed: bool = False) -> Reply:
-    body = await call(client, "GET", "/queues", params=embed_query(client, embed))
-    return Reply.many(body, "queues", embed)
+    return await listing(client, "/queues", "queues", embed)
 
 
 async def get_queue(client: Client, queue_id: str) -> Reply:

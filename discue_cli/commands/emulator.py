@@ -86,6 +86,25 @@ def serve(
     delivery_concurrency: Annotated[
         int, typer.Option("--delivery-concurrency", min=1, max=256, help="Deliveries in flight at once.")
     ] = 16,
+    page_size: Annotated[
+        int,
+        typer.Option(
+            "--page-size",
+            metavar="N",
+            min=0,
+            max=100,
+            help="Answer listings a page at a time, N items unless ?per_page asks (up to 100), as the API "
+            "overview plans (10); 0: whole, as the API answers today.",
+        ),
+    ] = 0,
+    lockout: Annotated[
+        bool,
+        typer.Option(
+            "--lockout/--no-lockout",
+            help="Refuse every key (403) from an address that sent 10 invalid keys within 60 s, for 60 s, as "
+            "the API overview says the API does; --no-lockout for test suites.",
+        ),
+    ] = True,
     log_level: Annotated[
         str,
         typer.Option(
@@ -119,6 +138,8 @@ def serve(
             delivery_concurrency=delivery_concurrency,
             log_level=one_of("--log-level", log_level.lower(), LOG_LEVELS),
             api_version=parse_generation(api_version, "--api-version", auto=False),
+            page_size=page_size or None,
+            lockout=lockout,
         )
         serve_forever(options, announce=out.line, log=out.info, flush=out.flush)
     except (DiscueError, StoreUnavailable, OSError) as exc:

@@ -23,7 +23,6 @@ from discue_cli.commands._common import (
     run,
     unique,
     with_output,
-    with_queue_names,
 )
 from discue_cli.commands._complete import complete_listener, complete_queue
 from discue_cli.errors import UsageError
@@ -53,11 +52,31 @@ async def list_run(opts: ListOptions, client, out) -> None:
     from discue_cli.api import Reply
     from discue_cli.api import listeners as api
 
+    if opts.queue is None and not (out.fmt.structured or out.fmt.quiet):
+        rows = await listeners_by_queue(client, opts.embed, opts.limit)
+        out.show(Reply({"listeners": rows}, rows, single=False), noun="listeners")
+        return
     reply = await list_in_queue_or_all(client, opts.queue, opts.embed, api.list_all_listeners, api.list_listeners)
-    reply = limited(reply, "listeners", opts.limit)
-    if opts.queue is None and reply.resources and not (out.fmt.structured or out.fmt.quiet):
-        reply = Reply(reply.body, await with_queue_names(client, reply, "listeners"), single=False)
-    out.show(reply, noun="listeners")
+    out.show(limited(reply, "listeners", opts.limit), noun="listeners")
+
+
+async def listeners_by_queue(client, embed: bool, limit: int | None) -> list[dict]:
+    """Every queue's listeners, each row with `queue` (the queue's name): listed queue by queue, as the
+    API's GET /listeners names no listener's queue. A queue deleted meanwhile is passed over."""
+    from discue_cli.api import listeners as api
+    from discue_cli.api import queues as queues_api
+    from discue_cli.errors import NotFoundError
+
+    rows: list[dict] = []
+    for queue in (await queues_api.list_queues(client)).resources:
+        if limit is not None and len(rows) >= limit:
+            break
+        try:
+            listeners = (await api.list_listeners(client, str(queue["id"]), embed)).resources
+        except NotFoundError:
+            continue
+        rows += [{"queue": display_name(queue), **item} for item in listeners]
+    return rows[:limit] if limit is not None else rows
 
 
 @app.command("list")

@@ -49,10 +49,15 @@ def authorize(request: Request, endpoint: Endpoint) -> None:
     key = request.headers.get("x-api-key", "")
     if not key:
         raise Problem(401)
+    address = request.client.host if request.client else ""
+    if state.lockout is not None and (left := state.lockout.seconds_left(address)) is not None:
+        raise Problem(403, f"too many invalid API keys from {address}: every key is refused for {left} more s")
     if hmac.compare_digest(key.encode(), state.root_key_bytes):  # the one key serve prints: no hashing
         return
     row = state.store.authenticate(key)
     if row is None:
+        if state.lockout is not None:
+            state.lockout.failed(address)
         raise Problem(401)
     if not allowed(row["scopes"], endpoint.resource, request.method, request.path_params.values()):
         access = "read" if request.method in READS else "write"
@@ -89,7 +94,7 @@ def route(endpoint: Endpoint, gen: Generation) -> Callable[[Request], Awaitable[
         except SchemaError as exc:
             return problem_response(400, str(exc))
         except Problem as exc:
-            return problem_response(exc.status, None if gen.embed else exc.title)  # 2022-05: status phrases
+            return problem_response(exc.status, None if gen.embed else exc.detail)  # 2022-05: as before, no reasons
         except sqlite3.Error as exc:
             return database_failure(exc)
         except ClientDisconnect:  # a Ctrl-C'd batch, say: no one to answer, nothing went wrong here
@@ -140,6 +145,8 @@ def create_app(
     api_key: str | None = None,
     lifespan: Any = None,
     generation: str = DEFAULT,
+    page_size: int | None = None,
+    lockout: Any = None,
 ) -> Starlette:
     """The local discue as an ASGI app, under /v1 and at the root, speaking API `generation`
     (2022-05, 2023-04 or 2024-08; ValueError for any other)."""
@@ -154,6 +161,8 @@ def create_app(
     app.state.store = store
     app.state.generation = gen.label
     app.state.require_key = require_key
+    app.state.lockout = lockout  # a lockout.Lockout (emulator serve) or None: invalid keys are only 401s
+    app.state.page_size = page_size  # listings in pages of this many by default (pages.py); None: whole
     app.state.root_key = store.root_key(api_key) if require_key else None
     app.state.root_key_bytes = app.state.root_key.encode() if require_key else None
     app.state.on_message = lambda: None

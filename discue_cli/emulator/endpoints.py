@@ -205,7 +205,7 @@ def endpoints(gen: Generation) -> list[Endpoint]:
             h.update_api_key,
             "Update an api key by id",
             "api_keys",
-            "GetApiKeyResponse",
+            "GetApiKeyResponse" if latest else None,  # the docs show no body before 2024-08
             body(key_fields, optional=True),
         ),
         Endpoint(

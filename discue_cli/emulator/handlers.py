@@ -10,6 +10,7 @@ from typing import Any
 from starlette.responses import Response
 
 from discue_cli.emulator import views
+from discue_cli.emulator.pages import Page
 from discue_cli.emulator.schema import SchemaError, check_message, has_pattern
 from discue_cli.emulator.snapshot import MessageSnapshot
 from discue_cli.emulator.store import DAY_MS, STALE, NameTaken, NewMessage, now_ms
@@ -50,7 +51,50 @@ def listing(
     snapshot: MessageSnapshot | None = None,
 ) -> Response:
     """Whole objects (2023-04 on), or briefs plus `_embedded` on request (2022-05). With a `snapshot`
-    the rows are read from it, a batch at a time, for each part of the reply as it is written."""
+    the rows are read from it, a batch at a time, for each part of the reply as it is written.
+    Served with a page size (`emulator serve --page-size`), one page of `rows` (see pages.py)."""
+    page = Page.asked(call)
+    if page is not None:
+        return paged_listing(call, plural, page.of(rows), full, self_path, path_of, page)
+    return whole_listing(call, plural, rows, full, self_path, path_of, snapshot)
+
+
+def paged_listing(
+    call: Call,
+    plural: str,
+    rows: list[dict[str, Any]],
+    full: Callable[[dict[str, Any]], dict[str, Any]],
+    self_path: str,
+    path_of: Callable[[dict[str, Any]], str],
+    page: Page,
+) -> Response:
+    """One page: its items, and `_links` with `self` (this page), the page's items, and `prev`/`next`
+    where there are such pages."""
+    shown = rows[: page.per_page]
+    if call.gen.embed:
+        body: dict[str, Any] = {plural: [{"id": r["id"], "name": r["name"]} for r in shown]}
+        if call.query.get("_embed"):
+            body["_embedded"] = {plural: [full(r) for r in shown]}
+    else:
+        body = {plural: [full(r) for r in shown]}
+    links = call.links(self_path + page.query(page.number), shown, path_of)
+    if page.number > 1:
+        links["prev"] = call.link(self_path + page.query(page.number - 1))
+    if len(rows) > page.per_page:
+        links["next"] = call.link(self_path + page.query(page.number + 1))
+    body["_links"] = links
+    return call.reply(body)
+
+
+def whole_listing(
+    call: Call,
+    plural: str,
+    rows: list[dict[str, Any]],
+    full: Callable[[dict[str, Any]], dict[str, Any]],
+    self_path: str,
+    path_of: Callable[[dict[str, Any]], str],
+    snapshot: MessageSnapshot | None = None,
+) -> Response:
     if snapshot is None:
 
         def each(shown: Callable[[dict[str, Any]], Any]) -> Any:
@@ -77,10 +121,14 @@ def listing(
 
 
 async def list_queues(call: Call) -> Response:
-    def full(row: dict[str, Any]) -> dict[str, Any]:
-        return views.queue(call, call.store.get_queue(row["id"]) if call.gen.embed else row)
-
-    return listing(call, "queues", call.store.list_queues(), full, "/queues", lambda r: f"/queues/{r['id']}")
+    """`{queues: [{id, name}], _links}` in every generation (2024-08 says `alias`): as the docs show it,
+    and GET /queues never took `_embed`."""
+    rows = call.store.list_queues()
+    path_of = lambda r: f"/queues/{r['id']}"  # noqa: E731
+    page = Page.asked(call)
+    if page is not None:
+        return paged_listing(call, "queues", page.of(rows), lambda r: call.named(r), "/queues", path_of, page)
+    return call.reply({"queues": [call.named(r) for r in rows], "_links": call.links("/queues", rows, path_of)})
 
 
 async def create_queue(call: Call) -> Response:
@@ -122,8 +170,9 @@ async def get_schema(call: Call) -> Response:
 # -- listeners
 
 
-def listener_reply(call: Call, row: dict[str, Any]) -> Response:
-    return call.reply({"listener": views.listener(call, row), "_links": {"self": call.link(views.listener_path(row))}})
+def listener_reply(call: Call, row: dict[str, Any], written: bool = False) -> Response:
+    shown = views.listener_written(call, row) if written else views.listener(call, row)
+    return call.reply({"listener": shown, "_links": {"self": call.link(views.listener_path(row))}})
 
 
 async def list_all_listeners(call: Call) -> Response:
@@ -154,7 +203,7 @@ async def add_listener(call: Call) -> Response:
         )
     except NameTaken:
         raise taken(call, "this queue has a listener") from None
-    return listener_reply(call, row)
+    return listener_reply(call, row, written=True)
 
 
 async def get_listener(call: Call) -> Response:
@@ -168,7 +217,7 @@ async def update_listener(call: Call) -> Response:
         row = call.store.update_listener(queue_id, listener_id, stored(call))
     except NameTaken:
         raise taken(call, "this queue has a listener") from None
-    return listener_reply(call, need(row))
+    return listener_reply(call, need(row), written=True)
 
 
 async def delete_listener(call: Call) -> Response:
@@ -199,6 +248,10 @@ def message_listing(call: Call, queue_id: str | None, path: str) -> Response:
     """A short listing is built whole; past STREAM_AT messages it is streamed from a snapshot, so the
     server never holds 100,000 of them. (Not where a name is also an id: named_links then replaces
     an earlier link, which a stream cannot.)"""
+    page = Page.asked(call)
+    if page is not None:  # one page and whether there is another: never more than 101 rows
+        rows = call.store.list_messages(queue_id, limit=page.per_page + 1, offset=page.offset)
+        return paged_listing(call, "messages", rows, lambda r: views.message(call, r), path, views.message_path, page)
     rows = call.store.list_messages(queue_id, limit=STREAM_AT + 1)
     snapshot = call.store.message_snapshot(queue_id) if len(rows) > STREAM_AT else None
     if snapshot is not None and snapshot.names_clash_with_ids():
@@ -274,7 +327,7 @@ async def create_api_key(call: Call) -> Response:
     )
     if call.gen.since("2024-08"):
         return api_key_reply(call, row, secret)
-    return call.reply({"api_key": secret, "id": row["id"], "_links": {"self": call.link(f"/api_keys/{row['id']}")}})
+    return call.reply({"api_key": secret, "_links": {"self": call.link(f"/api_keys/{row['id']}")}})
 
 
 async def get_api_key(call: Call) -> Response:
@@ -284,7 +337,9 @@ async def get_api_key(call: Call) -> Response:
 async def update_api_key(call: Call) -> Response:
     key_id = call.params["api_key_id"]
     need(call.store.get_api_key(key_id))
-    return api_key_reply(call, need(call.store.update_api_key(key_id, stored(call))))
+    row = need(call.store.update_api_key(key_id, stored(call)))
+    # The docs (2022-05, 2023-04) document no body for this 200; the 2024-08 provider reads the key back.
+    return api_key_reply(call, row) if call.gen.since("2024-08") else Response(status_code=200)
 
 
 async def delete_api_key(call: Call) -> Response:
@@ -305,8 +360,8 @@ async def create_api_client(call: Call) -> Response:
 async def update_api_client(call: Call) -> Response:
     client_id = call.params["api_client_id"]
     need(call.store.get_api_client(client_id))
-    if call.body.get("id", client_id) != client_id:
-        raise Problem(400, "id: differs from the id in the path")
+    # The body is an ApiClientRef, `id` included (the docs' own example sends one): the path names
+    # the client, and an id is not changed, so a body's `id` is taken as given and left aside.
     return api_client_reply(call, need(call.store.update_api_client(client_id, call.body.get(call.gen.name_key))))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from discue_cli.emulator.app import create_app
 from discue_cli.emulator.console import Log, routed_logs
 from discue_cli.emulator.files import make_private_dirs
+from discue_cli.emulator.lockout import Lockout
 from discue_cli.emulator.store import Store, StoreUnavailable
 from discue_cli.errors import UsageError
 from discue_cli.generations import DEFAULT as DEFAULT_GENERATION
@@ -42,6 +43,8 @@ class ServeOptions:
     delivery_concurrency: int = 16
     log_level: str = "info"
     api_version: str = DEFAULT_GENERATION
+    page_size: int | None = None  # listings in pages (emulator/pages.py); None: whole, as the API today
+    lockout: bool = True  # repeated invalid keys lock the client address out (emulator/lockout.py)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -122,7 +125,15 @@ def served_by(db: Path) -> int | None:
 
 def build_app(store: Store, options: ServeOptions, root_key: str, lifespan: Any) -> Any:
     """The app serving `options.api_version`."""
-    return create_app(store, require_key=True, api_key=root_key, lifespan=lifespan, generation=options.api_version)
+    return create_app(
+        store,
+        require_key=True,
+        api_key=root_key,
+        lifespan=lifespan,
+        generation=options.api_version,
+        page_size=options.page_size,
+        lockout=Lockout() if options.lockout else None,
+    )
 
 
 def answer_503_when_cut_off(app: Any) -> Any:
@@ -203,6 +214,8 @@ def serve_forever(
             # quoted for the shell: these lines are made to be eval'ed
             endpoint = shlex.quote(f"http://{shown_host}:{port}/v1")
             exports = [f"export DISCUE_API_ENDPOINT={endpoint}", f"export DISCUE_API_KEY={shlex.quote(root_key)}"]
+            # A comment, not an export: DISCUE_API_VERSION would pin every later command to it.
+            exports.append(f"# API generation: {options.api_version}")
             store.remember_serve_exports(exports)
 
             @asynccontextmanager

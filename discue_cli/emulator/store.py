@@ -460,11 +460,11 @@ class Store:
     def _messages_where(queue_id: str | None) -> tuple[str, tuple]:
         return ("", ()) if queue_id is None else (" WHERE queue_id = ?", (queue_id,))
 
-    def list_messages(self, queue_id: str | None = None, limit: int = -1) -> list[dict[str, Any]]:
-        """The messages (of a queue), oldest first; at most `limit` of them."""
+    def list_messages(self, queue_id: str | None = None, limit: int = -1, offset: int = 0) -> list[dict[str, Any]]:
+        """The messages (of a queue), oldest first; at most `limit` of them, after the first `offset`."""
         where, args = self._messages_where(queue_id)
-        sql = f"SELECT {self.MESSAGE_COLUMNS} FROM messages{where} ORDER BY seq LIMIT ?"
-        return self._all(sql, (*args, limit))
+        sql = f"SELECT {self.MESSAGE_COLUMNS} FROM messages{where} ORDER BY seq LIMIT ? OFFSET ?"
+        return self._all(sql, (*args, limit, offset))
 
     def message_snapshot(self, queue_id: str | None = None) -> MessageSnapshot | None:
         """The messages (of a queue) as of now, read afresh for each part of a streamed listing; None

@@ -89,18 +89,16 @@ def obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[s
 
 
 def queue(call: Call, row: dict[str, Any]) -> dict[str, Any]:
+    """As the docs show it: with its listeners' briefs (2022-05), or with its schema (2023-04 on)."""
     if call.gen.embed:
         return {"id": row["id"], "name": row["name"], "listeners": row["listeners"]}
-    return call.named(row, "schema", "schema_id")
+    return call.named(row, "schema")
 
 
 def queue_body(call: Call, row: dict[str, Any]) -> dict[str, Any]:
+    """`_links`: the queue's own and one per listener, as the docs' queue replies have them."""
     path = f"/queues/{row['id']}"
     links = call.links(path, row["listeners"], lambda item: f"{path}/listeners/{item['id']}")
-    links.setdefault("listeners", call.link(f"{path}/listeners"))
-    links.setdefault("messages", call.link(f"{path}/messages"))
-    if row.get("schema_id") and not call.gen.embed:
-        links.setdefault("schema", call.link(f"{path}/schemas/{row['schema_id']}"))
     return {"queue": queue(call, row), "_links": links}
 
 
@@ -108,30 +106,32 @@ def queue_schema(gen: Generation) -> dict[str, Any]:
     if gen.embed:
         return obj({"id": STRING, "name": STRING, "listeners": {"type": "array", "items": ref("Brief")}}, ["id"])
     message_schema = {"type": "object", "nullable": True, "additionalProperties": {"type": "object"}}
-    schema_id = {"type": "string", "nullable": True, "description": "sha256 of the schema's canonical JSON"}
-    return obj({"id": STRING, gen.name_key: STRING, "schema": message_schema, "schema_id": schema_id}, ["id"])
+    return obj({"id": STRING, gen.name_key: STRING, "schema": message_schema}, ["id"])
 
 
 # -- listeners
 
 
 def listener(call: Call, row: dict[str, Any]) -> dict[str, Any]:
+    """A whole listener as the docs show it (no queue: a client knows it from the path it asked)."""
     figures = call.store.delivery_figures(row["id"])
     if call.gen.embed:
-        return {
-            **call.named(row, "queue_id", "notify_url", "liveness_url"),
-            "liveness": {
-                "state": row["live_state"],
-                "success_count": row["live_success_count"],
-                "last_success_at": row["live_last_success_at"],
-                "failure_count": row["live_failure_count"],
-                "last_failure_status": row["live_last_failure_status"],
-                "last_failure_at": row["live_last_failure_at"],
-                "last_failure_msg": row["live_last_failure_msg"],
-            },
-            "messages": figures,
+        liveness = {
+            "state": row["live_state"],
+            "success_count": row["live_success_count"],
+            "last_success_at": row["live_last_success_at"],
+            "failure_count": row["live_failure_count"],
+            "last_failure_status": row["live_last_failure_status"],
+            "last_failure_at": row["live_last_failure_at"],
+            "last_failure_msg": row["live_last_failure_msg"],
         }
-    shown = call.named(row, "queue_id", "notify_url", "liveness_url")
+        # The docs show numbers (a string for the message) where nothing happened yet: none to show.
+        return {
+            **call.named(row, "notify_url", "liveness_url"),
+            "liveness": present(liveness),
+            "messages": present(figures),
+        }
+    shown = call.named(row, "notify_url", "liveness_url")
     if call.gen.since("2024-08"):
         shown["status"] = row["status"]
     shown["liveness"] = {
@@ -141,6 +141,16 @@ def listener(call: Call, row: dict[str, Any]) -> dict[str, Any]:
     }
     shown["messages"] = {key: figures[key] for key in ("acknowledged_count", "missed", "missed_count")}
     return shown
+
+
+def present(fields: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def listener_written(call: Call, row: dict[str, Any]) -> dict[str, Any]:
+    """The reply to adding or changing a listener: `{id, name}` in the docs (2022-05, 2023-04); the
+    whole listener in 2024-08, whose one client (the Terraform provider) reads it back."""
+    return listener(call, row) if call.gen.since("2024-08") else call.named(row)
 
 
 def listener_path(row: dict[str, Any]) -> str:
@@ -159,7 +169,7 @@ def listener_schema(gen: Generation) -> dict[str, Any]:
             last_failure_msg=NULLABLE_STRING,
         )
         messages.update(last_success_at=TIME, last_failure_at=TIME)
-    properties = {"id": STRING, gen.name_key: STRING, "queue_id": STRING, "notify_url": STRING}
+    properties = {"id": STRING, gen.name_key: STRING, "notify_url": STRING}
     properties.update(liveness_url=STRING, liveness=obj(liveness), messages=obj(messages))
     if gen.since("2024-08"):
         properties["status"] = {"type": "string", "enum": ["enabled", "disabled"]}
@@ -170,7 +180,8 @@ def listener_schema(gen: Generation) -> dict[str, Any]:
 
 
 def message(call: Call, row: dict[str, Any]) -> dict[str, Any]:
-    return call.named(row, "queue_id", "data", "created_at")
+    """`{id, name}`: no docs page shows a message's data or time."""
+    return call.named(row)
 
 
 def message_path(row: dict[str, Any]) -> str:
@@ -178,10 +189,7 @@ def message_path(row: dict[str, Any]) -> str:
 
 
 def message_schema(gen: Generation) -> dict[str, Any]:
-    return obj(
-        {"id": STRING, gen.name_key: NULLABLE_STRING, "queue_id": STRING, "data": STRING, "created_at": INTEGER},
-        ["id"],
-    )
+    return obj({"id": STRING, gen.name_key: NULLABLE_STRING}, ["id"])
 
 
 # -- api keys
@@ -198,7 +206,9 @@ def scopes(call: Call, stored: dict[str, Any] | None) -> Any:
 
 
 def api_key(call: Call, row: dict[str, Any], secret: str | None = None) -> dict[str, Any]:
-    shown = call.named(row, "created_at", "updated_at", "last_used_at")
+    shown = call.named(row, "created_at", "updated_at")
+    if row["last_used_at"] is not None:  # the docs show a number: a key never used has none to show
+        shown["last_used_at"] = row["last_used_at"]
     shown.update(key=secret or row["key_prefix"], status=row["status"])
     if call.gen.scopes_shape:
         shown["scopes"] = scopes(call, row["scopes"])
@@ -211,7 +221,7 @@ def api_key_schema(gen: Generation) -> dict[str, Any]:
         gen.name_key: NULLABLE_STRING,
         "created_at": INTEGER,
         "updated_at": INTEGER,
-        "last_used_at": TIME,
+        "last_used_at": {"type": "integer", "description": "milliseconds since the epoch; absent until first used"},
         "key": {"type": "string", "description": "the first characters only; the key is never returned again"},
         "status": {"type": "string", "enum": ["enabled", "disabled"]},
     }
@@ -254,7 +264,8 @@ def domain_schema() -> dict[str, Any]:
 def event(call: Call, row: dict[str, Any], client_id: str) -> dict[str, Any]:
     shown = {"id": row["id"], "type": row["type"], "stored_at": row["stored_at"], "client": {"id": client_id}}
     for kind, target in row["refs"].items():
-        shown[kind] = {"id": target["id"], call.gen.name_key: target["name"]}
+        if kind in EVENT_REFS:  # the docs' event shows these; an api client's event names only `client`
+            shown[kind] = {"id": target["id"], call.gen.name_key: target["name"]}
     return shown
 
 
@@ -286,7 +297,7 @@ def components(gen: Generation) -> dict[str, Any]:
     if gen.since("2024-08"):
         replies["PostApiKeyResponse"] = replies["GetApiKeyResponse"]
     else:
-        secret = {"api_key": STRING, "id": STRING, "_links": ref("Links")}
+        secret = {"api_key": STRING, "_links": ref("Links")}
         replies["PostApiKeyResponse"] = obj(secret, ["api_key", "_links"])
     if gen.since("2023-04"):
         client = obj({"id": STRING, gen.name_key: NULLABLE_STRING}, ["id"])
@@ -315,4 +326,5 @@ def listing(gen: Generation, plural: str, kind: str) -> dict[str, Any]:
     return obj(properties, [plural, "_links"])
 
 
+EVENT_REFS = ("message", "api_key", "queue", "listener")
 STATS_WINDOWS = ("last_24_hours", "last_1_hours", "today_so_far")

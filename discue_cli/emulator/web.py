@@ -17,16 +17,29 @@ BOOLEAN = TRUE | {"false", "0"}
 
 
 class Problem(Exception):
-    """An error reply: `{"title", "status"}`; the title says why where we know (else the status phrase)."""
+    """An error reply: `{"title": <the status phrase>, "status", "detail"}`, as every docs page shows
+    it (`title`, `status`) plus `detail`, the reason where we know one."""
 
-    def __init__(self, status: int, title: str | None = None):
-        super().__init__(status, title)
+    def __init__(self, status: int, detail: str | None = None):
+        super().__init__(status, detail)
         self.status = status
-        self.title = title or HTTPStatus(status).phrase
+        self.title = HTTPStatus(status).phrase
+        self.detail = reason(status, detail)
 
 
-def problem_response(status: int, title: str | None = None, headers: dict[str, str] | None = None) -> Response:
-    body = {"title": title or HTTPStatus(status).phrase, "status": status}
+def reason(status: int, detail: str | None) -> str | None:
+    """`detail` without a leading "<status phrase>: " (the title says that already)."""
+    if not detail:
+        return None
+    phrase = HTTPStatus(status).phrase
+    return detail[len(phrase) + 2 :] if detail.startswith(phrase + ": ") else detail
+
+
+def problem_response(status: int, detail: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {"title": HTTPStatus(status).phrase, "status": status}
+    detail = reason(status, detail)
+    if detail:
+        body["detail"] = detail
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -95,7 +108,7 @@ def link_pairs(
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """The (key, link) pairs of named_links, in order; a key may repeat only where a name is also an
     id. Told that none is, it remembers names only: ids are unique."""
-    seen = {"self"}
+    seen = {"self", "next", "prev"}  # a page's own links (pages.py): an item of such a name goes by its id
     yield "self", {"href": base + self_path}
     for item in items:
         key = item.get("name") or item["id"]
@@ -125,7 +138,7 @@ async def read_capped(request: Request, cap: int = MAX_BODY) -> bytes:
         if not declared.strip().isdigit():
             raise Problem(400, "Content-Length: expected a number of bytes")
         if int(declared) > cap:
-            raise Problem(413, f"Payload Too Large: the body may have at most {cap} bytes")
+            raise Problem(413, f"the body may have at most {cap} bytes")
     parts, size = [], 0
     while True:  # request.stream()'s loop, without its async generator (a body is one message, mostly)
         message = await request.receive()
@@ -134,7 +147,7 @@ async def read_capped(request: Request, cap: int = MAX_BODY) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > cap:
-            raise Problem(413, f"Payload Too Large: the body may have at most {cap} bytes")
+            raise Problem(413, f"the body may have at most {cap} bytes")
         parts.append(chunk)
         if not message.get("more_body", False):
             return parts[0] if len(parts) == 1 else b"".join(parts)

@@ -18,6 +18,7 @@ from discue_cli.api.client import Client
 from discue_cli.errors import ApiError, NoResponseError, OutcomeUnknownError
 from tests.api.loopback import Answer, http_server, reply
 from tests.api.test_client_limits import raw_server
+from tests.emulator.stored import data_of
 
 KEY = "SECRET-test-key-0123456789"
 POST = ("POST", "/queues/q/messages")
@@ -358,7 +359,7 @@ def test_a_reply_body_is_read_whole_across_many_reads():
 
 
 @pytest.mark.parametrize("terminal", [False, True], ids=["piped", "terminal"])
-def test_a_batch_through_the_served_emulator_sends_every_line_once_in_order(remote, setup, terminal, tmp_path):
+def test_a_batch_through_the_served_emulator_sends_every_line_once_in_order(remote, served, setup, terminal, tmp_path):
     if terminal:
         setup.tty = {"stdin_tty": True, "stdout_tty": True, "stderr_tty": True}
     assert remote("queues", "create", "bulk", "-q").exit_code == 0
@@ -367,7 +368,7 @@ def test_a_batch_through_the_served_emulator_sends_every_line_once_in_order(remo
     result = remote("messages", "add", "bulk", "--batch", str(tmp_path / "in.txt"), "--concurrency", "8", "--json")
     assert result.exit_code == 0, result.stderr
     sent = [json.loads(line)["message"] for line in result.stdout.splitlines()]
-    assert [m["data"] for m in sent] == lines
+    assert [data_of(served.db, m["id"]) for m in sent] == lines  # replies are {id, name}
     shown = "\x1b[?25h" if terminal else ""  # the progress bar gives the cursor back first
     summary = re.escape(shown) + r"Sent 300 of 300 message\(s\) to bulk in \d+\.\ds \([\d,]+/s(, peak [\d,]+/s)?\)\."
     assert re.fullmatch(summary, result.stderr.splitlines()[-1])

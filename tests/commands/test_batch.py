@@ -16,6 +16,7 @@ import pytest
 
 from discue_cli.api.limiter import CAP
 from tests.conftest import UUID
+from tests.emulator.stored import data_of, stored_data
 
 TIMING = r"\d+\.\ds \([\d,]+/s(, peak [\d,]+/s)?\)"  # the time, the rate and (after 2 s) the peak
 
@@ -23,6 +24,12 @@ TIMING = r"\d+\.\ds \([\d,]+/s(, peak [\d,]+/s)?\)"  # the time, the rate and (a
 pytestmark = pytest.mark.usefixtures("gen_2022")
 
 DISCUE = Path(sys.executable).with_name("discue")
+
+
+def local_db():
+    from discue_cli.settings import local_db_path
+
+    return local_db_path(os.environ)
 
 
 def make_queue(local) -> str:
@@ -36,26 +43,26 @@ def test_batch_sends_every_line_and_prints_ids_in_input_order(local, tmp_path):
     result = local("messages", "add", "bulk", "--batch", "in.txt", "--concurrency", "16", "--json")
     assert result.exit_code == 0, result.stderr
     bodies = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [b["message"]["data"] for b in bodies] == lines
+    assert [data_of(local_db(), b["message"]["id"]) for b in bodies] == lines  # replies are {id, name}
     assert re.fullmatch(rf"Sent 300 of 300 message\(s\) to bulk in {TIMING}\.\n", result.stderr)
     ids = local("messages", "add", "bulk", "--batch", "in.txt", "-q").stdout.split()
     assert len(ids) == 300 and all(UUID.fullmatch(i) for i in ids)
-    stored = json.loads(local("messages", "list", "bulk", "--embed", "--json").stdout)["_embedded"]["messages"]
-    by_id = {m["id"]: m["data"] for m in stored}
-    assert [by_id[i] for i in ids] == lines
+    assert [data_of(local_db(), i) for i in ids] == lines
 
 
 def test_blank_lines_are_skipped_and_crlf_is_stripped(local, tmp_path):
     make_queue(local)
     (tmp_path / "in.txt").write_bytes(b"one\r\n\r\n   \ntwo\n\nthree")
-    result = local("messages", "add", "bulk", "--batch", "in.txt", "--jq", ".message.data")
-    assert (result.exit_code, result.stdout) == (0, "one\ntwo\nthree\n")
+    result = local("messages", "add", "bulk", "--batch", "in.txt", "-q")
+    assert result.exit_code == 0
+    assert [data_of(local_db(), i) for i in result.stdout.split()] == ["one", "two", "three"]
 
 
 def test_batch_from_stdin(local):
     make_queue(local)
-    result = local("messages", "add", "bulk", "--batch", "-", "--jq", ".message.data", input="a\nb\n")
-    assert (result.exit_code, result.stdout) == (0, "a\nb\n")
+    result = local("messages", "add", "bulk", "--batch", "-", "-q", input="a\nb\n")
+    assert result.exit_code == 0
+    assert [data_of(local_db(), i) for i in result.stdout.split()] == ["a", "b"]
 
 
 def test_failed_lines_are_named_kept_in_a_file_and_resent_once(cli, setup, tmp_path, monkeypatch):
@@ -100,9 +107,9 @@ def test_failed_lines_are_named_kept_in_a_file_and_resent_once(cli, setup, tmp_p
 def test_invalid_utf8_line_fails_locally_and_the_rest_goes(local, tmp_path):
     make_queue(local)
     (tmp_path / "in.bin").write_bytes(b"good\n\xff\xfe broken\nalso good\n")
-    result = local("messages", "add", "bulk", "--batch", "in.bin", "--jq", ".message.data")
+    result = local("messages", "add", "bulk", "--batch", "in.bin", "-q")
     assert result.exit_code == 2
-    assert result.stdout == "good\nalso good\n"
+    assert [data_of(local_db(), i) for i in result.stdout.split()] == ["good", "also good"]
     assert result.stderr.splitlines()[0] == "line 2: the line is not valid UTF-8"
 
 
@@ -143,10 +150,7 @@ def test_ctrl_c_mid_batch_loses_no_line(served, tmp_path):
     assert "Traceback" not in stderr
     assert "Interrupted: sent" in stderr
     printed = [first.strip(), *stdout.split()]
-    stored = httpx.get(
-        f"{served.endpoint}/queues/{queue_id}/messages", params={"_embed": "true"}, headers=headers
-    ).json()["_embedded"]["messages"]
-    on_server = {m["data"] for m in stored}
+    on_server = set(stored_data(served.db, queue_id))
     failed = next(tmp_path.glob("discue-failed-*.txt")).read_text().splitlines()
     unknown = [f.read_text().splitlines() for f in tmp_path.glob("discue-unknown-*.txt")]
     unknown = unknown[0] if unknown else []

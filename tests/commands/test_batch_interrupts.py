@@ -40,8 +40,11 @@ def kept(folder: Path, in_flight: int = 8) -> tuple[list[bytes], list[bytes]]:
     return failed_file(folder), unknown
 
 
-def sent_data(stdout: bytes) -> list[bytes]:
-    return [json.loads(line)["message"]["data"].encode() for line in stdout.splitlines()]
+def sent_data(stdout: bytes, db) -> list[bytes]:
+    """The data of the messages whose replies were printed (a reply is {id, name}: data is read in the database)."""
+    from tests.emulator.stored import data_of
+
+    return [data_of(db, json.loads(line)["message"]["id"]).encode() for line in stdout.splitlines()]
 
 
 def signal_after_first_line(process: subprocess.Popen, sig: int) -> tuple[bytes, str]:
@@ -83,11 +86,11 @@ def piped_batch(args: list[str], env: dict, cwd: Path, lines: list[bytes], sig: 
 def test_a_signal_mid_pipe_loses_nothing_and_leaves_the_unread_rest_in_the_pipe(served, tmp_path, sig, code):
     make_queue(served)
     lines = [f"line-{i}".encode() for i in range(60000)]
-    args = [str(DISCUE), "messages", "add", "big", "--batch", "-", "--json"]
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "-", "--json", "--concurrency", "8"]
     process, stdout, stderr, left = piped_batch(args, served.env(), tmp_path, lines, sig)
     assert process.returncode == code, stderr
     assert "Traceback" not in stderr and "internal error" not in stderr
-    sent = sent_data(stdout)
+    sent = sent_data(stdout, served.db)
     failed, unknown = kept(tmp_path)
     unread = left.splitlines()
     assert left == b"".join(line + b"\n" for line in lines[len(lines) - len(unread) :])  # a whole-line suffix
@@ -104,10 +107,10 @@ def test_a_line_over_the_cap_on_a_pipe_fails_alone_and_keeps_its_bytes(served, t
     make_queue(served)
     huge = b"x" * (_input.MAX_LINE + 10)
     lines = [b"before", huge, b"after-1", b"after-2"]
-    args = [str(DISCUE), "messages", "add", "big", "--batch", "-", "--json"]
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "-", "--json", "--concurrency", "8"]
     process, stdout, stderr, left = piped_batch(args, served.env(), tmp_path, lines, None)
     assert process.returncode == 2, stderr
-    assert sent_data(stdout) == [b"before", b"after-1", b"after-2"]
+    assert sent_data(stdout, served.db) == [b"before", b"after-1", b"after-2"]
     assert failed_file(tmp_path) == [huge]
     assert stderr.splitlines()[0] == f"line 2: the line is longer than {_input.MAX_LINE} bytes"
     assert left == b""
@@ -118,12 +121,12 @@ def test_a_signal_mid_file_stops_cleanly(served, tmp_path, sig, code):
     make_queue(served)
     lines = [f"line-{i}".encode() for i in range(20000)]
     (tmp_path / "big.txt").write_bytes(b"\n".join(lines) + b"\n")
-    args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "--json"]
+    args = [str(DISCUE), "messages", "add", "big", "--batch", "big.txt", "--json", "--concurrency", "8"]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path)
     stdout, stderr = signal_after_first_line(process, sig)
     assert process.returncode == code, stderr
     failed, unknown = kept(tmp_path)
-    assert Counter(sent_data(stdout) + failed + unknown) == Counter(lines)
+    assert Counter(sent_data(stdout, served.db) + failed + unknown) == Counter(lines)
     assert "Interrupted: sent" in stderr and "Traceback" not in stderr
 
 
@@ -137,7 +140,7 @@ def test_ctrl_c_stops_a_local_batch_at_once(tmp_path):
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
     stdout, stderr = signal_after_first_line(process, signal.SIGINT)
     assert process.returncode == 130, stderr
-    sent = sent_data(stdout)
+    sent = sent_data(stdout, db)
     failed, unknown = kept(tmp_path)
     assert Counter(sent + failed + unknown) == Counter(lines)
     assert len(sent) < len(lines) // 2  # it stopped, rather than running to the end
@@ -245,9 +248,9 @@ def test_a_dead_endpoint_stops_the_batch_after_one_round_of_retries(cli, tmp_pat
 
 
 def stored_data(served, queue_id: str) -> list[bytes]:
-    headers = {"X-API-KEY": served.key}
-    reply = httpx.get(f"{served.endpoint}/queues/{queue_id}/messages", headers=headers, timeout=30).json()
-    return [m["data"].encode() for m in reply["messages"]]
+    from tests.emulator.stored import stored_data as in_database
+
+    return [data.encode() for data in in_database(served.db, queue_id)]
 
 
 def big_file(tmp_path: Path, count: int = 20000) -> list[bytes]:

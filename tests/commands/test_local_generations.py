@@ -36,7 +36,9 @@ def test_every_noun(gen_local):
     again = gen_local("listeners", "add", "orders", "mailer", *LISTENER_URLS, "--if-not-exists", "-q")
     assert ok(again) == f"{listener_id}\n"
     assert ok(gen_local("listeners", "list", "orders", "-q")) == f"{listener_id}\n"
-    assert ok(gen_local("listeners", "update", "orders", "mailer", "--name", "sender")).split("\t")[:2] == [
+    assert ok(gen_local("listeners", "update", "orders", "mailer", "--name", "sender")).rstrip("\n").split("\t")[
+        :2
+    ] == [
         listener_id,
         "sender",
     ]
@@ -44,7 +46,7 @@ def test_every_noun(gen_local):
     name = ("--name", "m-1") if newer else ()
     message_id = ok(gen_local("messages", "add", "orders", '{"userId": "481512342"}', *name, "-q")).strip()
     assert ok(gen_local("messages", "get", "orders", message_id, "-q")) == f"{message_id}\n"
-    assert ok(gen_local("messages", "update", "orders", message_id, "--name", "m-2")).split("\t")[:2] == [
+    assert ok(gen_local("messages", "update", "orders", message_id, "--name", "m-2")).rstrip("\n").split("\t")[:2] == [
         message_id,
         "m-2",
     ]

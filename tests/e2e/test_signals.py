@@ -66,7 +66,7 @@ def test_a_stop_signal_at_the_delete_prompt_stops_at_once_and_deletes_nothing(tm
         process.kill()
         os.close(controller)
     listed = subprocess.run([str(DISCUE), "queues", "list"], env=env, capture_output=True, text=True)
-    assert listed.stdout.split("\t")[1] == "keep-me"
+    assert listed.stdout.rstrip("\n").split("\t")[1] == "keep-me"
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])

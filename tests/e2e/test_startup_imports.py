@@ -43,7 +43,7 @@ def test_a_piped_one_shot_call_loads_no_server_jq_or_toml(served):
         check=True,
     ).stdout.strip()
     result, modules = loaded("queues", "list", env=served.env())
-    assert (result.returncode, result.stdout, result.stderr) == (0, f"{queue_id}\torders\t\t\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"{queue_id}\torders\n", "")
     # asyncio: every command runs on httpx.AsyncClient; rich: httpx's own command line imports it
     # whenever click is installed (no public way around it; the cost is measured in bench/)
     assert tops(modules, "starlette", "uvicorn", "jq", "tomllib") == []

@@ -193,8 +193,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def exports_of(served: Served) -> str:
-    return f"export DISCUE_API_ENDPOINT={served.endpoint}\nexport DISCUE_API_KEY={served.key}\n"
+def exports_of(served: Served, generation: str = "2023-04") -> str:
+    endpoint, key = served.endpoint, served.key
+    return f"export DISCUE_API_ENDPOINT={endpoint}\nexport DISCUE_API_KEY={key}\n# API generation: {generation}\n"
 
 
 def mode(path: Path) -> int:

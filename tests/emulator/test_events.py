@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from discue_cli.emulator.store import COUNTERS
+from tests.emulator.stored import key_id_of
 
 
 def known_sequence(client) -> dict:
@@ -18,7 +19,7 @@ def known_sequence(client) -> dict:
     m1 = client.post(f"/queues/{q1}/messages", json={"data": '{"n": 1}', "name": "first"}).json()["message"]["id"]
     client.post(f"/queues/{q1}/messages", json={"data": '{"n": 2}'})
     assert client.post(f"/queues/{q1}/messages", json={"data": '{"n": "x"}'}).status_code == 422
-    key = client.post("/api_keys", json={"name": "k"}).json()["id"]
+    key = key_id_of(client.post("/api_keys", json={"name": "k"}))
     client.put(f"/api_keys/{key}", json={"status": "disabled"})
     client.delete(f"/api_keys/{key}")
     client.delete(f"/queues/{q2}")
@@ -86,7 +87,7 @@ def test_events_list_filter_and_page(api):
     page = client.get("/events", params={"limit": 2, "startAfterId": events[2]["id"]}).json()["events"]
     assert [e["id"] for e in page] == [events[3]["id"], events[4]["id"]]
     r = client.get("/events", params={"startAfterId": "nope"})
-    assert (r.status_code, r.json()["title"]) == (400, "startAfterId: no event with that id in the last 24 hours")
+    assert (r.status_code, r.json()["detail"]) == (400, "startAfterId: no event with that id in the last 24 hours")
     for query in ({"events": "domains"}, {"limit": "0"}, {"limit": "x"}):
         assert client.get("/events", params=query).status_code == 400
 

@@ -18,7 +18,7 @@ from discue_cli.emulator.app import create_app
 from discue_cli.emulator.store import Store
 from tests.emulator.serving import ROOT_KEY
 
-FULL = {"title": "Insufficient Storage: the database or disk is full", "status": 507}
+FULL = {"title": "Insufficient Storage", "status": 507, "detail": "the database or disk is full"}
 
 
 @pytest.fixture
@@ -70,7 +70,8 @@ def test_messages_posted_together_are_stored_once_each_in_fewer_transactions(app
     replies = run(app, lambda client: asyncio.gather(*post_all(client, queue_id, 20)))
 
     assert [r.status_code for r in replies] == [200] * 20
-    acknowledged = {r.json()["message"]["data"]: r.json()["message"]["id"] for r in replies}
+    # replies come in the order of the requests (asyncio.gather), the i-th for data f"m{i}"
+    acknowledged = {f"m{i}": r.json()["message"]["id"] for i, r in enumerate(replies)}
     assert sorted(acknowledged) == sorted(f"m{i}" for i in range(20))
     messages = stored(app)
     assert sorted((data, message_id) for message_id, _, data in messages) == sorted(

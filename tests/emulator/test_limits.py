@@ -47,7 +47,7 @@ def test_content_length_over_the_cap_is_413_before_any_body_is_sent(served):
     status, body = exchange(served, head)  # the body is never sent: the reply must not wait for it
     assert (status, body) == (
         413,
-        {"title": f"Payload Too Large: the body may have at most {MAX_BODY} bytes", "status": 413},
+        {"title": "Request Entity Too Large", "status": 413, "detail": f"the body may have at most {MAX_BODY} bytes"},
     )
 
 
@@ -83,7 +83,7 @@ def test_a_full_disk_is_507_with_one_log_line_and_nothing_half_written(api, capl
         r = client.post(f"/queues/{queue_id}/messages", json={"data": "x" * 100_000})
     assert (r.status_code, r.json()) == (
         507,
-        {"title": "Insufficient Storage: the database or disk is full", "status": 507},
+        {"title": "Insufficient Storage", "status": 507, "detail": "the database or disk is full"},
     )
     assert [record.getMessage() for record in caplog.records] == [
         "local discue: database error: database or disk is full"
@@ -101,7 +101,7 @@ def test_other_database_failures_are_500_with_a_title(api, caplog):
         r = client.get("/domains")
     assert (r.status_code, r.json()) == (
         500,
-        {"title": "Internal Server Error: database error (no such table: domains)", "status": 500},
+        {"title": "Internal Server Error", "status": 500, "detail": "database error (no such table: domains)"},
     )
     assert len(caplog.records) == 1
 

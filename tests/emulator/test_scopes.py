@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-FORBIDDEN_WRITE = {"title": "Forbidden: this API key has no write scope on queues for this target", "status": 403}
+from tests.emulator.stored import key_id_of
+
+FORBIDDEN_WRITE = {
+    "title": "Forbidden",
+    "status": 403,
+    "detail": "this API key has no write scope on queues for this target",
+}
 
 
 def read_only_key(client, gen: str) -> dict:
@@ -16,7 +22,7 @@ def read_only_key(client, gen: str) -> dict:
         return {"id": key["id"], "secret": key["key"]}
     r = client.post("/api_keys", json={"name": "reader", "scopes": [{"resource": "queues", "access": "read"}]})
     assert r.status_code == 200
-    return {"id": r.json()["id"], "secret": r.json()["api_key"]}
+    return {"id": key_id_of(r), "secret": r.json()["api_key"]}
 
 
 @pytest.mark.parametrize("gen", ["2023-04", "2024-08"])
@@ -34,7 +40,7 @@ def test_a_read_only_key_reads_and_gets_403_on_writes_and_other_resources(api, g
     r = reader.get("/messages")
     assert (r.status_code, r.json()) == (
         403,
-        {"title": "Forbidden: this API key has no read scope on messages for this target", "status": 403},
+        {"title": "Forbidden", "status": 403, "detail": "this API key has no read scope on messages for this target"},
     )
     assert reader.get("/api_keys").status_code == 403  # keys with scopes never reach api_keys
     assert root.get(f"/queues/{queue_id}").status_code == 200
@@ -46,7 +52,7 @@ def test_scopes_read_back_in_each_shape(api):
         "/api_keys",
         json={"scopes": [{"resource": "messages", "access": "read", "targets": "*"}, {"resource": "queues"}]},
     )
-    key_id = r.json()["id"]
+    key_id = key_id_of(r)
     assert old.get(f"/api_keys/{key_id}").json()["api_key"]["scopes"] == [
         {"resource": "messages", "access": "read", "targets": ["*"]},
         {"resource": "queues", "access": "write", "targets": ["*"]},
@@ -83,7 +89,7 @@ def test_scopes_are_enforced_in_2022_05_too_and_keys_without_scopes_are_permissi
 
 def test_a_key_without_scopes_shows_the_permissive_default(api):
     client = api("2023-04")
-    key_id = client.post("/api_keys", json={}).json()["id"]
+    key_id = key_id_of(client.post("/api_keys", json={}))
     shown = client.get(f"/api_keys/{key_id}").json()["api_key"]["scopes"]
     assert shown == [
         {"resource": r, "access": "write", "targets": ["*"]}
@@ -106,7 +112,7 @@ def test_a_key_without_scopes_shows_the_permissive_default(api):
 )
 def test_malformed_scopes_are_400(api, gen, scopes, title):
     r = api(gen).post("/api_keys", json={"scopes": scopes})
-    assert r.status_code == 400 and r.json()["title"].startswith(title), r.json()
+    assert r.status_code == 400 and r.json()["detail"].startswith(title), r.json()
 
 
 def test_put_replaces_the_scopes_whole(api):

@@ -56,7 +56,7 @@ def test_a_stop_mid_delivery_is_prompt_and_no_delivery_is_repeated_as_the_same_a
     signalled = time.monotonic()
     code, took, stdout, stderr = stop(server.process, sig)
     assert hook.arrivals_after(signalled + 0.5) == [], "a delivery started after the signal"
-    assert (code, stdout) == (0, "")
+    assert (code, stdout) == (0, "# API generation: 2023-04\n")  # the line after the exports
     assert took < 5, f"took {took:.1f}s to stop"
     assert "Traceback" not in stderr and stderr.endswith("Stopped.\n")
     assert half_sent.recv(1000).startswith(b"HTTP/1.1 503 "), "the request cut off by the stop got no 503"
@@ -88,12 +88,12 @@ def test_a_stop_while_starting_is_clean(tmp_path, sig):
     assert code == 0 and took < 5
     assert "Traceback" not in stderr and stderr.endswith("Stopped.\n")
     names = [line.partition("=")[0] for line in stdout.splitlines()]
-    assert names in ([], ["export DISCUE_API_ENDPOINT", "export DISCUE_API_KEY"])
+    assert names in ([], ["export DISCUE_API_ENDPOINT", "export DISCUE_API_KEY", "# API generation: 2023-04"])
 
 
 @pytest.mark.parametrize("sig", STOPS, ids=["SIGTERM", "SIGINT"])
 def test_a_stop_when_idle_is_clean(tmp_path, sig):
     server = serve(tmp_path / "idle.sqlite3", *FAST)
     code, took, stdout, stderr = stop(server.process, sig)
-    assert (code, stdout) == (0, "") and took < 5
+    assert (code, stdout) == (0, "# API generation: 2023-04\n") and took < 5
     assert "Traceback" not in stderr and stderr.endswith("Stopped.\n")

@@ -162,4 +162,4 @@ def test_on_a_real_60_column_terminal_no_id_is_wrapped(tmp_path):
     assert process.returncode == 0
     assert max(len(line) for line in shown.splitlines()) <= 60
     assert f"id{' ' * 20}{added.stdout.strip()}\n" in shown or f"  {added.stdout.strip()}\n" in shown
-    assert len(UUID.findall(shown)) == 2  # the listener's id and its queue's, each whole
+    assert len(UUID.findall(shown)) == 1  # the listener's id, whole (the API's listener names no queue)
