@@ -59,7 +59,8 @@ async def stream_messages(client: Client, queue_id: str, embed: bool = False) ->
 
     The synchronous client (one-shot commands) reads the reply the ordinary way, whole."""
     params = embed_query(client, embed)
-    if client.sync:
+    # `sync`: the synchronous shape of one-shot commands, where the client has one (it cannot stream).
+    if getattr(client, "sync", False):
         for item in Reply.many(await call(client, "GET", path(queue_id), params=params), "messages", embed).resources:
             yield item
         return
@@ -154,7 +155,10 @@ async def page_items(
                 body = await http.read_body(response, 64 * 1024)
         except httpx.TransportError as exc:
             failure = http.describe_failure(exc, client.origin, client.timeout, client.via)
-            if parsed.count or attempt >= client.retries or not http.may_retry_failure("GET", exc):
+            # A GET is safe to send again, unless a handshake failed (it fails again) or items went out.
+            again = isinstance(exc, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
+            again = again and http.tls_failure(exc) is None
+            if parsed.count or attempt >= client.retries or not again:
                 raise failure from None
             wait = http.backoff(attempt, client.backoff_base)
         if wait is None:
