@@ -149,7 +149,10 @@ async def page_items(
                 body = await http.read_body(response, 64 * 1024)
         except httpx.TransportError as exc:
             failure = http.describe_failure(exc, client.origin, client.timeout, client.via)
-            if parsed.count or attempt >= client.retries or not http.may_retry_failure("GET", exc):
+            # A GET is safe to send again, unless a handshake failed (it fails again) or items went out.
+            again = isinstance(exc, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
+            again = again and http.tls_failure(exc) is None
+            if parsed.count or attempt >= client.retries or not again:
                 raise failure from None
             wait = http.backoff(attempt, client.backoff_base)
         if wait is None:
