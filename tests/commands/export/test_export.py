@@ -1,0 +1,91 @@
+"""`discue export`: the server as a file that `discue apply` reads back unchanged."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+FILE = """\
+[[queues]]
+name = "myapp.io/deletion-request-queue"
+
+  [[queues.listeners]]
+  name = "myapp.io/deletion-listener"
+  notify_url = "https://myapp.io/hooks/deletion"
+  liveness_url = "https://myapp.io/hooks/live"
+
+  [[queues.listeners]]
+  name = "audit"
+  notify_url = "https://audit.example/hook"
+  liveness_url = "https://audit.example/live"
+
+[[queues]]
+name = "orders"
+"""
+
+
+Q = "myapp.io/deletion-request-queue"
+
+
+L = "myapp.io/deletion-listener"
+
+
+def writes(stderr: str) -> list[str]:
+    """The writes a -v run sent: 'METHOD path' for each POST, PUT and DELETE."""
+    found = re.findall(r"^(POST|PUT|DELETE) https?://[^/]+(\S*) ", stderr, re.M)
+    return [f"{method} {path}" for method, path in found]
+
+
+def human(stderr: str) -> str:
+    """stderr without -v's exchange lines."""
+    return "".join(line for line in stderr.splitlines(True) if not re.match(r"^[A-Z]+ http\S+ \d+ \d+ms$", line))
+
+
+@pytest.fixture
+def declared(tmp_path: Path) -> Path:
+    path = tmp_path / "discue.toml"
+    path.write_text(FILE)
+    return path
+
+
+def test_export_prints_the_server_sorted_and_applying_it_changes_nothing(remote, declared, tmp_path):
+    assert remote("apply").exit_code == 0
+    exported = remote("export")
+    assert exported.exit_code == 0 and exported.stderr == ""
+    assert exported.stdout == (
+        "[[queues]]\n"
+        f'name = "{Q}"\n'
+        "\n"
+        "  [[queues.listeners]]\n"
+        '  name = "audit"\n'
+        '  notify_url = "https://audit.example/hook"\n'
+        '  liveness_url = "https://audit.example/live"\n'
+        "\n"
+        "  [[queues.listeners]]\n"
+        f'  name = "{L}"\n'
+        '  notify_url = "https://myapp.io/hooks/deletion"\n'
+        '  liveness_url = "https://myapp.io/hooks/live"\n'
+        "\n"
+        "[[queues]]\n"
+        'name = "orders"\n'
+    )
+    path = tmp_path / "exported.toml"
+    path.write_text(exported.stdout)
+    again = remote("-v", "apply", "-f", str(path), "--prune")
+    assert (again.exit_code, again.stdout, human(again.stderr)) == (0, "", "No changes.\n")
+    assert writes(again.stderr) == []
+
+    one = remote("export", "orders")
+    assert one.stdout == '[[queues]]\nname = "orders"\n'
+    missing = remote("export", "orders", "nope")
+    assert (missing.exit_code, missing.stdout) == (4, "")
+    assert missing.stderr.startswith("Error: no queue named 'nope'\n")
+
+
+def test_export_of_an_empty_server_applies_as_no_queues(local):
+    exported = local("export")
+    assert (exported.exit_code, exported.stdout) == (0, "queues = []\n")
+    applied = local("apply", "-f", "-", input=exported.stdout)
+    assert (applied.exit_code, applied.stdout, applied.stderr) == (0, "", "No changes.\n")

@@ -1,0 +1,49 @@
+"""A name shaped like an id (21 URL-safe characters) is a name too: tried as an id first, then, only when
+no such id exists, looked up as a name with one more call (CLI.md "Names and ids")."""
+
+from __future__ import annotations
+
+from tests.stubs import expect
+
+NAME = "myapp-orders-queue-01"  # 21 characters: the shape of a 2023-04 id
+QID = "_Tzrg1O3jk4_FZTAEThNq"
+API = ("--api-endpoint", "http://api.test/v1", "--api-key", "k" * 20, "--api-version", "2023-04")
+
+
+def test_an_id_shaped_name_is_created_found_and_reused_with_if_not_exists(local):
+    made = local("queues", "create", NAME, "-q")
+    assert made.exit_code == 0, made.stderr
+    queue_id = made.stdout.strip()
+    got = local("queues", "get", NAME)
+    assert (got.exit_code, got.stdout, got.stderr) == (0, f"{queue_id}\t{NAME}\t\t\n", "")
+    for _ in range(2):
+        again = local("queues", "create", NAME, "--if-not-exists", "-q")
+        assert (again.exit_code, again.stdout, again.stderr) == (0, f"{queue_id}\n", "")
+    renamed = local("queues", "update", NAME, "--name", "orders", "-q")
+    assert (renamed.exit_code, renamed.stdout) == (0, f"{queue_id}\n")
+
+
+def test_the_name_costs_one_more_call_only_when_no_such_id_exists(cli, httpmock):
+    missing = {"title": "Not Found", "status": 404}
+    expect(httpmock, "GET", f"/queues/{NAME}", missing, status=404)
+    expect(httpmock, "GET", "/queues", {"queues": [{"id": QID, "name": NAME, "schema": None}]})
+    expect(httpmock, "GET", f"/queues/{QID}", {"queue": {"id": QID, "name": NAME, "schema": None}})
+    result = cli(*API, "queues", "get", NAME)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, f"{QID}\t{NAME}\t\n", "")
+    assert [r.url.path for r in httpmock.requests] == [f"/v1/queues/{NAME}", "/v1/queues", f"/v1/queues/{QID}"]
+
+
+def test_an_id_that_is_there_costs_no_lookup(cli, httpmock):
+    expect(httpmock, "GET", f"/queues/{QID}", {"queue": {"id": QID, "name": "orders", "schema": None}})
+    result = cli(*API, "queues", "get", QID)
+    assert (result.exit_code, result.stdout) == (0, f"{QID}\torders\t\n")
+    assert [r.url.path for r in httpmock.requests] == [f"/v1/queues/{QID}"]
+
+
+def test_an_id_that_is_neither_id_nor_name_is_still_not_found(cli, httpmock):
+    missing = {"title": "Not Found", "status": 404}
+    expect(httpmock, "GET", f"/queues/{NAME}", missing, status=404)
+    expect(httpmock, "GET", "/queues", {"queues": [{"id": QID, "name": "orders", "schema": None}]})
+    result = cli(*API, "queues", "get", NAME)
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr.startswith("Error: Not Found (404)\n")
