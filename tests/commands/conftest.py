@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.commands.test_listen import Listening
+from tests.commands.listen.test_listen import Listening
 from tests.emulator.test_delivery import Listener
 
 

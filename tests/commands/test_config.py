@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import stat
-from pathlib import Path
 
 import pytest
+
+from tests.commands.helpers import config_file
 
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
 
 
 KEY = "abcdefghijklmnop-secret-1234"
-
-
-def config_file() -> Path:
-    return Path(os.environ["DISCUE_CONFIG"])
 
 
 def test_config_set_writes_0600_and_get_list_read_back(cli):

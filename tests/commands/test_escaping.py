@@ -6,12 +6,10 @@ import json
 
 import pytest
 
+from tests.commands.helpers import make_queue
+
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
-
-
-def make_queue(local, name="orders") -> str:
-    return local("queues", "create", name, "-q").stdout.strip()
 
 
 def test_names_that_look_like_markup_are_shown_literally_on_a_terminal(local, tty):

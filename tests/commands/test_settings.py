@@ -4,13 +4,13 @@ absurd input, a non-ASCII key, deleting the key in use."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import httpx
 import pytest
 
 from discue_cli.errors import UsageError
 from discue_cli.settings import resolve, save_config
+from tests.commands.helpers import config_file
 
 
 @pytest.mark.parametrize(
@@ -44,10 +44,6 @@ pytestmark = pytest.mark.usefixtures("gen_2022")
 
 
 KEY = "abcdefghijklmnop-secret-1234"
-
-
-def config_file() -> Path:
-    return Path(os.environ["DISCUE_CONFIG"])
 
 
 def write_profiles(profiles: dict) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from discue_cli.output.formats import delivery_line, escape_controls
 from discue_cli.output.plan import printable
-from tests.commands.test_listen import read_line
+from tests.commands.listen.test_listen import read_line
 from tests.emulator.test_delivery import DISCUE
 
 # An escape sequence, a bell, a C1 CSI, a line separator and a right-to-left override.

@@ -8,13 +8,10 @@ from __future__ import annotations
 import pytest
 
 from tests import stubs
-from tests.stubs import NAME, SECRET, K, L, M, Q, expect, named
+from tests.commands.api_keys.helpers import key_object
+from tests.stubs import NAME, SECRET, K, L, M, Q, expect
 
 api = stubs.api  # the fixture
-
-
-def key_object(gen: str, scopes) -> dict:
-    return named(gen, K, "ci", status="enabled", key=SECRET[:3], scopes=scopes, created_at=1644616838173)
 
 
 def test_api_keys_create_reads_the_id_from_the_self_link(api, httpmock):

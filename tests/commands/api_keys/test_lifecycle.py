@@ -8,17 +8,14 @@ from __future__ import annotations
 import pytest
 
 from tests import stubs
+from tests.commands.api_keys.helpers import key_object
 from tests.conftest import UUID
-from tests.stubs import SECRET, K, expect, named
+from tests.stubs import K, expect
 
 api = stubs.api  # the fixture
 
 
 BOTH = pytest.mark.parametrize("gen", ["2023-04", "2024-08"])
-
-
-def key_object(gen: str, scopes) -> dict:
-    return named(gen, K, "ci", status="enabled", key=SECRET[:3], scopes=scopes, created_at=1644616838173)
 
 
 @BOTH

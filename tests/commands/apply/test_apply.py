@@ -9,6 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.commands.apply.helpers import human, writes
+
 FILE = """\
 [[queues]]
 name = "myapp.io/deletion-request-queue"
@@ -37,19 +39,8 @@ L = "myapp.io/deletion-listener"
 CREATED = [f"+ queue {Q}", f"+ listener {Q}/{L}", f"+ listener {Q}/audit", "+ queue orders"]
 
 
-def writes(stderr: str) -> list[str]:
-    """The writes a -v run sent: 'METHOD path' for each POST, PUT and DELETE."""
-    found = re.findall(r"^(POST|PUT|DELETE) https?://[^/]+(\S*) ", stderr, re.M)
-    return [f"{method} {path}" for method, path in found]
-
-
 def exchanges(stderr: str) -> list[str]:
     return re.findall(r"^[A-Z]+ http\S+ \d+ \d+ms$", stderr, re.M)
-
-
-def human(stderr: str) -> str:
-    """stderr without -v's exchange lines."""
-    return "".join(line for line in stderr.splitlines(True) if not re.match(r"^[A-Z]+ http\S+ \d+ \d+ms$", line))
 
 
 @pytest.fixture

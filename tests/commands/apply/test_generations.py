@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.commands.apply.test_apply import human, writes
+from tests.commands.apply.helpers import human, writes
 from tests.conftest import Served, start_server
 
 SIGNUPS = """\

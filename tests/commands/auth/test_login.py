@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import stat
-from pathlib import Path
 
 import pytest
 
+from tests.commands.helpers import config_file
+
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
-
-
-def config_file() -> Path:
-    return Path(os.environ["DISCUE_CONFIG"])
 
 
 def test_auth_login_with_key_reads_stdin_verifies_and_stores_0600(cli, served, monkeypatch):

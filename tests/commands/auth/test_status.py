@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import httpx
 import pytest
+
+from tests.commands.helpers import config_file
 
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
 
 
 KEY = "abcdefghijklmnop-secret-1234"
-
-
-def config_file() -> Path:
-    return Path(os.environ["DISCUE_CONFIG"])
 
 
 def test_auth_status_with_a_wrong_key_exit_3(cli, served):

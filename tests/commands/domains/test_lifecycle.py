@@ -5,29 +5,10 @@ from __future__ import annotations
 import json
 
 from tests import stubs
+from tests.commands.domains.helpers import D, domain
 from tests.stubs import expect
 
 api = stubs.api  # the fixture
-
-
-D = "dOm4in_Id_0123456789x"
-
-
-CHALLENGE = {
-    "https": {
-        "file_content": "c0ntent",
-        "file_name": "discue-challenge.txt",
-        "context_path": "/.well-known/discue",
-        "created_at": 1724851200000,
-        "expires_at": 1724937600000,
-    }
-}
-
-
-def domain(verified: bool = False, port: int = 443) -> dict:
-    verification = {"verified": verified, "verified_at": 1724851300000 if verified else None}
-    fields = {"hostname": "hooks.myapp.io", "port": port, "challenge": CHALLENGE, "verification": verification}
-    return {"id": D, "alias": "hooks", **fields}
 
 
 def test_domains_list_get_update_delete_piped(api, httpmock):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
+
+from tests.commands.apply.helpers import human, writes
 
 FILE = """\
 [[queues]]
@@ -30,17 +31,6 @@ Q = "myapp.io/deletion-request-queue"
 
 
 L = "myapp.io/deletion-listener"
-
-
-def writes(stderr: str) -> list[str]:
-    """The writes a -v run sent: 'METHOD path' for each POST, PUT and DELETE."""
-    found = re.findall(r"^(POST|PUT|DELETE) https?://[^/]+(\S*) ", stderr, re.M)
-    return [f"{method} {path}" for method, path in found]
-
-
-def human(stderr: str) -> str:
-    """stderr without -v's exchange lines."""
-    return "".join(line for line in stderr.splitlines(True) if not re.match(r"^[A-Z]+ http\S+ \d+ \d+ms$", line))
 
 
 @pytest.fixture

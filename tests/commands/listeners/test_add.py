@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests import stubs
+from tests.commands.helpers import make_listener, make_queue
 from tests.conftest import LISTENER_URLS, UUID
 from tests.stubs import NAME, L, Q, expect, listener
 
@@ -40,16 +41,6 @@ pytestmark = pytest.mark.usefixtures("gen_2022")
 
 
 NOTIFY = LISTENER_URLS
-
-
-def make_queue(local, name="orders") -> str:
-    return local("queues", "create", name, "-q").stdout.strip()
-
-
-def make_listener(local, queue="orders", name="mailer") -> str:
-    result = local("listeners", "add", queue, name, *NOTIFY, "-q")
-    assert result.exit_code == 0, result.stderr
-    return result.stdout.strip()
 
 
 def test_listener_add_piped_prints_what_the_api_answers(local):

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from tests import stubs
+from tests.commands.helpers import make_listener, make_queue
 from tests.conftest import LISTENER_URLS
 from tests.stubs import L, M, Q, expect, listener, queues_reply
 
@@ -34,16 +35,6 @@ pytestmark = pytest.mark.usefixtures("gen_2022")
 
 
 NOTIFY = LISTENER_URLS
-
-
-def make_queue(local, name="orders") -> str:
-    return local("queues", "create", name, "-q").stdout.strip()
-
-
-def make_listener(local, queue="orders", name="mailer") -> str:
-    result = local("listeners", "add", queue, name, *NOTIFY, "-q")
-    assert result.exit_code == 0, result.stderr
-    return result.stdout.strip()
 
 
 def test_listener_list_piped_for_one_queue_and_all(local):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests import stubs
-from tests.conftest import LISTENER_URLS
+from tests.commands.helpers import make_listener, make_queue
 from tests.stubs import NAME, L, Q, expect, listener
 
 api = stubs.api  # the fixture
@@ -28,19 +28,6 @@ def test_listeners_update_and_delete(api, httpmock, gen):
 
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
-
-
-NOTIFY = LISTENER_URLS
-
-
-def make_queue(local, name="orders") -> str:
-    return local("queues", "create", name, "-q").stdout.strip()
-
-
-def make_listener(local, queue="orders", name="mailer") -> str:
-    result = local("listeners", "add", queue, name, *NOTIFY, "-q")
-    assert result.exit_code == 0, result.stderr
-    return result.stdout.strip()
 
 
 def test_listener_update_and_delete(local):

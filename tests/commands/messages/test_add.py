@@ -11,6 +11,7 @@ import os
 import pytest
 
 from tests import stubs
+from tests.commands.helpers import make_queue
 from tests.conftest import UUID
 from tests.stubs import NAME, M, Q, expect, named
 
@@ -38,10 +39,6 @@ def test_messages_add_with_a_name_list_get_update_delete(api, httpmock, gen):
 
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
-
-
-def make_queue(local, name="orders") -> str:
-    return local("queues", "create", name, "-q").stdout.strip()
 
 
 def stored() -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests import stubs
+from tests.commands.helpers import make_queue
 from tests.stubs import M, expect
 
 api = stubs.api  # the fixture
@@ -23,10 +24,6 @@ def test_messages_list_without_embedded_when_embed_is_asked_in_2023_04(api, http
 
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
-
-
-def make_queue(local, name="orders") -> str:
-    return local("queues", "create", name, "-q").stdout.strip()
 
 
 def test_message_list_piped_and_on_a_terminal(local, tty):

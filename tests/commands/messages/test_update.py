@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.commands.helpers import make_queue
+
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
-
-
-def make_queue(local, name="orders") -> str:
-    return local("queues", "create", name, "-q").stdout.strip()
 
 
 def test_message_update_and_delete(local):

@@ -7,18 +7,12 @@ import json
 import pytest
 
 from tests import stubs
+from tests.commands.queues.helpers import create
 from tests.conftest import UUID
 from tests.stubs import NAME, Q, expect, named, queues_reply
 
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
-
-
-def create(local, name: str) -> str:
-    result = local("queues", "create", name, "-q")
-    assert result.exit_code == 0, result.stderr
-    assert UUID.fullmatch(result.stdout.strip())
-    return result.stdout.strip()
 
 
 def test_create_piped_prints_one_tsv_line(local):

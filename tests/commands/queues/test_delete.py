@@ -5,18 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests import stubs
-from tests.conftest import UUID
+from tests.commands.queues.helpers import create
 from tests.stubs import Q, expect, named
 
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
-
-
-def create(local, name: str) -> str:
-    result = local("queues", "create", name, "-q")
-    assert result.exit_code == 0, result.stderr
-    assert UUID.fullmatch(result.stdout.strip())
-    return result.stdout.strip()
 
 
 def test_delete_without_yes_off_a_terminal_refuses_and_keeps_the_queue(local):

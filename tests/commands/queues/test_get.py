@@ -7,18 +7,12 @@ import json
 import pytest
 
 from tests import stubs
-from tests.conftest import LISTENER_URLS, UUID
+from tests.commands.queues.helpers import create
+from tests.conftest import LISTENER_URLS
 from tests.stubs import L, Q, expect, named, queues_reply
 
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
-
-
-def create(local, name: str) -> str:
-    result = local("queues", "create", name, "-q")
-    assert result.exit_code == 0, result.stderr
-    assert UUID.fullmatch(result.stdout.strip())
-    return result.stdout.strip()
 
 
 def test_get_by_name_on_a_terminal_is_key_value(local, tty):

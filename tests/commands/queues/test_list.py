@@ -7,18 +7,11 @@ import json
 import pytest
 
 from tests import stubs
-from tests.conftest import UUID
+from tests.commands.queues.helpers import create
 from tests.stubs import L, Q, expect, queues_reply
 
 # These tests pin the May 2022 shapes (`_embedded`, a queue's `listeners`, UUID ids).
 pytestmark = pytest.mark.usefixtures("gen_2022")
-
-
-def create(local, name: str) -> str:
-    result = local("queues", "create", name, "-q")
-    assert result.exit_code == 0, result.stderr
-    assert UUID.fullmatch(result.stdout.strip())
-    return result.stdout.strip()
 
 
 def test_list_piped_is_tsv_id_then_name(local):
