@@ -290,7 +290,7 @@ def test_the_readme_example_file_is_valid():
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     [example] = re.findall(r"```toml\n# discue.toml\n(.*?)```", readme, re.S)
     declared = load("README.md", example.encode(), "2023-04")
     assert [q.name for q in declared.queues] == ["myapp.io/deletion-request-queue", "myapp.io/orders"]
