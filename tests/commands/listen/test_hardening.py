@@ -39,7 +39,7 @@ def delivering(tmp_path):
 
 
 class Silent:
-    """A forward target that accepts connections and never answers."""
+    """A forward target that accepts connections, reads each request's head and never answers."""
 
     def __init__(self) -> None:
         self.sock = socket.socket()
@@ -47,6 +47,7 @@ class Silent:
         self.sock.listen(16)
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
         self.accepted = threading.Event()
+        self.requested = threading.Event()  # a request's head has arrived whole
         self.held: list[socket.socket] = []
         threading.Thread(target=self.accept, daemon=True).start()
 
@@ -58,6 +59,19 @@ class Silent:
                 return
             self.held.append(conn)
             self.accepted.set()
+            threading.Thread(target=self.read_head, args=(conn,), daemon=True).start()
+
+    def read_head(self, conn: socket.socket) -> None:
+        head = b""
+        try:
+            while b"\r\n\r\n" not in head:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                head += chunk
+        except OSError:
+            return
+        self.requested.set()
 
     def close(self) -> None:
         for conn in self.held:
@@ -111,7 +125,7 @@ def test_ctrl_c_ends_it_within_2s_while_a_forward_waits_on_a_target_that_never_a
     listening = running(server, "orders", "--forward-to", silent.url, "--forward-timeout", "60")
     api.message(queue_id, "stuck")
     assert silent.accepted.wait(15)
-    time.sleep(0.2)  # the request is on its way to the target, which holds it
+    assert silent.requested.wait(15)  # the request is with the target, which holds it
     started = time.monotonic()
     listening.process.send_signal(signal.SIGINT)
     assert listening.process.wait(timeout=15) == 0
