@@ -115,8 +115,13 @@ def test_ctrl_c_exits_130_with_one_line_and_no_traceback():
         text=True,
     )
     try:
-        conn, _ = sock.accept()  # the request is on its way: interrupt it
-        time.sleep(0.2)
+        conn, _ = sock.accept()
+        conn.settimeout(20)
+        head = b""
+        while b"\r\n\r\n" not in head:  # the request is here, its reply awaited: interrupt it
+            chunk = conn.recv(65536)
+            assert chunk, head
+            head += chunk
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=20)
         conn.close()
