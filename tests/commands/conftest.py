@@ -1,9 +1,13 @@
-"""Fixtures the `discue listen` tests share (plain runs and per-generation runs)."""
+"""Fixtures the command tests share: `discue listen` runs (plain and per generation), and a declared file
+for apply and export."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.commands.apply.helpers import FILE
 from tests.commands.listen.test_listen import Listening
 from tests.emulator.test_delivery import Listener
 
@@ -30,3 +34,10 @@ def hook():
     app = Listener()
     yield app
     app.close()
+
+
+@pytest.fixture
+def declared(tmp_path: Path) -> Path:
+    path = tmp_path / "discue.toml"
+    path.write_text(FILE)
+    return path

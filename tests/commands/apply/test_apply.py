@@ -4,50 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.commands.apply.helpers import human, writes
-
-FILE = """\
-[[queues]]
-name = "myapp.io/deletion-request-queue"
-
-  [[queues.listeners]]
-  name = "myapp.io/deletion-listener"
-  notify_url = "https://myapp.io/hooks/deletion"
-  liveness_url = "https://myapp.io/hooks/live"
-
-  [[queues.listeners]]
-  name = "audit"
-  notify_url = "https://audit.example/hook"
-  liveness_url = "https://audit.example/live"
-
-[[queues]]
-name = "orders"
-"""
-
-
-Q = "myapp.io/deletion-request-queue"
-
-
-L = "myapp.io/deletion-listener"
-
+from tests.commands.apply.helpers import FILE, L, Q, human, writes
 
 CREATED = [f"+ queue {Q}", f"+ listener {Q}/{L}", f"+ listener {Q}/audit", "+ queue orders"]
 
 
 def exchanges(stderr: str) -> list[str]:
     return re.findall(r"^[A-Z]+ http\S+ \d+ \d+ms$", stderr, re.M)
-
-
-@pytest.fixture
-def declared(tmp_path: Path) -> Path:
-    path = tmp_path / "discue.toml"
-    path.write_text(FILE)
-    return path
 
 
 def seed_extra(remote) -> None:

@@ -2,42 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from tests.commands.apply.helpers import human, writes
-
-FILE = """\
-[[queues]]
-name = "myapp.io/deletion-request-queue"
-
-  [[queues.listeners]]
-  name = "myapp.io/deletion-listener"
-  notify_url = "https://myapp.io/hooks/deletion"
-  liveness_url = "https://myapp.io/hooks/live"
-
-  [[queues.listeners]]
-  name = "audit"
-  notify_url = "https://audit.example/hook"
-  liveness_url = "https://audit.example/live"
-
-[[queues]]
-name = "orders"
-"""
-
-
-Q = "myapp.io/deletion-request-queue"
-
-
-L = "myapp.io/deletion-listener"
-
-
-@pytest.fixture
-def declared(tmp_path: Path) -> Path:
-    path = tmp_path / "discue.toml"
-    path.write_text(FILE)
-    return path
+from tests.commands.apply.helpers import L, Q, human, writes
 
 
 def test_export_prints_the_server_sorted_and_applying_it_changes_nothing(remote, declared, tmp_path):

@@ -1,9 +1,11 @@
 """`messages watch` polls the plain listing (never `_embed`), fetches only the new messages, and remembers
-only the ids the latest listing holds."""
+only the ids the latest listing holds; on a real terminal (a pty) a message's text from the server is shown
+escaped, never acted on."""
 
 from __future__ import annotations
 
 import json
+import os
 import queue
 import signal
 import subprocess
@@ -11,8 +13,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
+from tests.commands.listen.test_listen import read_line
 from tests.conftest import clean_env
 from tests.emulator.test_delivery import DISCUE
 
@@ -110,3 +114,47 @@ def test_each_poll_lists_ids_only_new_ones_are_fetched_and_only_listed_ids_are_r
     assert len(polls) >= 4 and all(r.startswith(listing) and "_embed" not in r for r in requests)
     assert [r for r in requests if r != listing] == [f"{listing}/{mid(3)}", f"{listing}/{mid(1)}"]
     assert process.stderr.read() == f"Watching {QUEUE_ID} for new messages (Ctrl-C to stop)\nStopped watching.\n"
+
+
+# An escape sequence, a bell, a C1 CSI, a line separator and a right-to-left override.
+EVIL = "red \x1b[31m alert\x07\x9b2J\u2028next\u202eevil"
+
+
+@pytest.mark.parametrize("api_version", ["2023-04", "2024-08"])
+def test_a_watched_message_on_a_terminal_is_escaped(tmp_path, api_version):
+    import pty
+
+    from tests.conftest import start_server
+
+    served = start_server(tmp_path / "watch.sqlite3", "--no-deliver", "--api-version", api_version)
+    api = httpx.Client(base_url=served.endpoint, headers={"X-API-KEY": served.key}, timeout=10)
+    controller, terminal = pty.openpty()
+    process = None
+    try:
+        key = "alias" if api_version == "2024-08" else "name"
+        queue_id = api.post("/queues", json={key: "watched"}).json()["queue"]["id"]
+        process = subprocess.Popen(
+            [str(DISCUE), "messages", "watch", "watched", "--interval", "0.1"],
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=served.env(),
+        )
+        os.close(terminal)
+        terminal = None
+        assert process.stderr.readline() == "Watching watched for new messages (Ctrl-C to stop)\n"
+        message_id = api.post(f"/queues/{queue_id}/messages", json={"data": EVIL}).json()["message"]["id"]
+        line = read_line(controller)
+        # the API's message is {id, name}: no time or data to show (the local discue sends none either)
+        assert line == f"--:--:--  {message_id}  \r\n", line
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+        assert process.stderr.read() == "Stopped watching.\n"
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+        if terminal is not None:
+            os.close(terminal)
+        os.close(controller)
+        served.stop()
