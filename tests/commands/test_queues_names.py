@@ -15,7 +15,7 @@ def test_an_id_shaped_name_is_created_found_and_reused_with_if_not_exists(local)
     assert made.exit_code == 0, made.stderr
     queue_id = made.stdout.strip()
     got = local("queues", "get", NAME)
-    assert (got.exit_code, got.stdout, got.stderr) == (0, f"{queue_id}\t{NAME}\t\t\n", "")
+    assert (got.exit_code, got.stdout, got.stderr) == (0, f"{queue_id}\t{NAME}\t\n", "")  # id, name, schema
     for _ in range(2):
         again = local("queues", "create", NAME, "--if-not-exists", "-q")
         assert (again.exit_code, again.stdout, again.stderr) == (0, f"{queue_id}\n", "")
