@@ -408,10 +408,13 @@ async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
     queue_id = await resolve_queue_id(client, opts.queue)
     failed = FailedLines()
     unknown = FailedLines("unknown")
-    total = count_lines(opts.stream) if out.stderr_tty else None
+    typed = opts.stream is out.streams.stdin_bytes and out.stdin_tty  # a person types the lines
+    if typed:
+        out.info("Reading messages from the terminal, one a line; Ctrl-D ends them.")
+    total = count_lines(opts.stream) if out.stderr_tty and not typed else None
     source = LineSource(opts.stream)
     try:
-        with out.progress(total, "Sending") as bar:
+        with out.progress(total, "Sending", show=not typed) as bar:  # a bar would draw over the typing
             report = BatchReport(out, failed, bar, unknown)
             stop = await send_batch(
                 client,

@@ -147,3 +147,13 @@ def test_a_stopped_batch_says_more_lines_were_not_sent_than_it_numbers(cli, setu
     assert result.exit_code == 7, result.stderr
     summary = next(line for line in result.stderr.splitlines() if line.startswith("Stopped: sent 0 of 40"))
     assert "; 40 not sent (line 1, 2, 3" in summary and summary.endswith(", …)."), summary
+
+
+def test_lines_typed_at_a_terminal_are_announced_and_get_no_bar(local, tty):
+    """`--batch -` with a person at the keyboard: say how input ends; no bar drawn over the typing."""
+    assert local("queues", "create", "typed").exit_code == 0
+    result = local("messages", "add", "typed", "--batch", "-", input="one\ntwo\n")
+    assert result.exit_code == 0, result.stderr
+    err = result.stderr.splitlines()
+    assert err[0] == "Reading messages from the terminal, one a line; Ctrl-D ends them."
+    assert err[1].startswith("Sent 2 of 2 message(s) to typed") and len(err) == 2
