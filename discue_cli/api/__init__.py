@@ -55,13 +55,17 @@ async def listing(client: Client, path: str, key: str, embed: bool = False) -> R
 
 
 def next_page(body: dict[str, Any], path: str, base_url: str) -> tuple[tuple[str, str], ...] | None:
-    """The query of the page after `body`, when its `_links.next` leads to the same path on the same
-    host (a link anywhere else is never followed: the API key goes only where the user sent it)."""
-    from urllib.parse import parse_qsl, unquote, urlsplit
-
+    """The query of the page after `body` (its `_links.next`), when it leads to the same path on the same host."""
     links = body.get("_links")
     link = links.get("next") if isinstance(links, dict) else None
-    href = link.get("href") if isinstance(link, dict) else link
+    return next_query(link.get("href") if isinstance(link, dict) else link, path, base_url)
+
+
+def next_query(href: Any, path: str, base_url: str) -> tuple[tuple[str, str], ...] | None:
+    """The query of the page `href` links, when it leads to the same path on the same host (a link
+    anywhere else is never followed: the API key goes only where the user sent it)."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
     if not isinstance(href, str):
         return None
     parts = urlsplit(href)
@@ -69,8 +73,7 @@ def next_page(body: dict[str, Any], path: str, base_url: str) -> tuple[tuple[str
         return None
     if not unquote(parts.path).rstrip("/").endswith(unquote(path).rstrip("/")):
         return None
-    query = tuple(parse_qsl(parts.query))
-    return query if query else None
+    return tuple(parse_qsl(parts.query)) or None
 
 
 def joined(body: dict[str, Any], more: dict[str, Any], key: str) -> dict[str, Any]:

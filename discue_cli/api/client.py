@@ -52,6 +52,13 @@ HINTS = {
     429: "the API is rate limiting this key; wait, or raise --retries",
 }
 
+# The API locks a client out after repeated invalid keys (403), valid ones included, for a while.
+LOCKED_OUT = re.compile(r"too many (invalid|failed|unauthori[sz]ed)|locked out", re.IGNORECASE)
+LOCKED_OUT_HINT = (
+    "repeated invalid keys locked this address out: wait, then use a valid key "
+    "(a local `discue emulator serve --no-lockout` never locks out)"
+)
+
 LISTINGS = {"queues", "listeners", "messages", "api_keys", "api_clients", "domains", "events", "stats"}  # no id
 Exchange = Callable[[str, str, str, float], None]
 
@@ -200,7 +207,10 @@ def error_from_response(status: int, content: bytes) -> DiscueError:
             title = HTTPStatus(status).phrase
         except ValueError:
             title = "HTTP error"
-    return for_status(status)(title, status=status, hint=HINTS.get(status))
+    hint = HINTS.get(status)
+    if status == 403 and LOCKED_OUT.search(title):
+        hint = LOCKED_OUT_HINT  # not the key's scopes: every key from this address is refused for a while
+    return for_status(status)(title, status=status, hint=hint)
 
 
 class ReplyTooLarge(ApiError):

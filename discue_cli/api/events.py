@@ -45,8 +45,11 @@ async def list_events(client: Client, kind: str | None, limit: int | None, after
     return Reply(body, rows, single=False, columns=COLUMNS)
 
 
+PAGE = 100  # events asked for at a time by events_since
+
+
 async def events_since(
-    client: Client, *, after_ms: int | None = None, after_id: str | None = None, limit: int = 100
+    client: Client, *, after_ms: int | None = None, after_id: str | None = None, limit: int = PAGE
 ) -> list[dict[str, Any]]:
     """The events after an event id, else after a time (ms), oldest first, each row with the queue it
     concerns (`queue_id`, `queue_name`): what a live view (`discue top`) follows from one refresh to the next."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from discue_cli.api import Reply, call, embed_query, listing, segment
+from discue_cli.api import MAX_PAGES, Reply, call, embed_query, listing, next_query, segment
 from discue_cli.api.client import Client
 from discue_cli.api.generations import SINCE_2023, display, refuse_unless, tracker, with_name, write, writing
 from discue_cli.api.queues import path as queue_path
@@ -76,9 +76,6 @@ async def stream_messages(client: Client, queue_id: str, embed: bool = False) ->
         yield display(item)
 
 
-MAX_PAGES = 10_000  # a server that never stops sending `next` links: stop here rather than forever
-
-
 async def listing_items(
     client: Client, where: str, params: dict[str, Any] | None, key: str
 ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
@@ -96,21 +93,6 @@ async def listing_items(
             return
         asked.add(page)
         query = {**(params or {}), **dict(page)}
-
-
-def next_query(href: Any, where: str, base_url: str) -> tuple[tuple[str, str], ...] | None:
-    """The query of the next page, when `href` leads to the same path on the same host (a link anywhere
-    else is never followed: the API key goes only where the user sent it)."""
-    from urllib.parse import parse_qsl, unquote, urlsplit
-
-    if not isinstance(href, str):
-        return None
-    parts = urlsplit(href)
-    if parts.netloc and parts.netloc.lower() != urlsplit(base_url).netloc.lower():
-        return None
-    if not unquote(parts.path).rstrip("/").endswith(unquote(where).rstrip("/")):
-        return None
-    return tuple(parse_qsl(parts.query)) or None
 
 
 async def page_items(

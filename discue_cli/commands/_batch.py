@@ -47,6 +47,12 @@ RESEND_FLAGS = ("api_endpoint", "profile", "local", "timeout", "retries", "api_v
 def resend_command(flags: dict[str, Any], queue: str, path: Any) -> tuple[str, bool]:
     """The command that sends the failed lines where this run sent the rest, shell-quoted; and whether
     credentials in the endpoint were hidden. Never the key: it stays where the user keeps it."""
+    return same_place(flags, ["messages", "add", queue, "--batch", str(path)])
+
+
+def same_place(flags: dict[str, Any], verb: list[str]) -> tuple[str, bool]:
+    """`discue [the run's global flags that choose where it goes] VERB...`, shell-quoted; and whether
+    credentials in the endpoint were hidden."""
     import shlex
 
     from discue_cli.redaction import redact_url
@@ -63,7 +69,7 @@ def resend_command(flags: dict[str, Any], queue: str, path: Any) -> tuple[str, b
             words.append(shown)
         elif value is not True:
             words.append(str(value))
-    words += ["messages", "add", queue, "--batch", str(path)]
+    words += verb
     return " ".join(shlex.quote(word) for word in words), hidden
 
 
@@ -348,7 +354,7 @@ class BatchReport:
             line += f", {self.pacing.pace.throttled} throttled repl{'y' if self.pacing.pace.throttled == 1 else 'ies'}"
         line += ")"
         if not_sent:
-            line += f"; {not_sent} not sent" + numbered(self.failed_numbers, self.failed)
+            line += f"; {not_sent} not sent" + numbered(self.failed_numbers, not_sent)
         if self.unknown:
             line += f"; {self.unknown} outcome unknown" + numbered(self.unknown_numbers, self.unknown)
         lost = self.failed_lines.lost + self.unknown_lines.lost
@@ -365,7 +371,8 @@ class BatchReport:
         if self.unknown_lines.path is not None:
             self.out.info(
                 f"The lines whose outcome is unknown are in {self.unknown_lines.path}: the API may have stored "
-                f"them. Check with `discue messages list {quoted(queue)}` before sending any of them again."
+                f"them. Check with `{same_place(flags or {}, ['messages', 'list', queue])[0]}` before sending any "
+                "of them again."
             )
         if stop is not None:
             return stop.exit_code
@@ -385,12 +392,6 @@ def numbered(numbers: list[int], count: int) -> str:
     return f" (line {', '.join(str(n) for n in sorted(numbers))}{more})"
 
 
-def quoted(word: str) -> str:
-    import shlex
-
-    return shlex.quote(word)
-
-
 def same_terminal(out: Output) -> bool:
     """Whether stdout and stderr are the same terminal (a bar on one would share lines with the other)."""
     try:
@@ -407,10 +408,13 @@ async def batch_run(opts: BatchOptions, client: Any, out: Output) -> int:
     queue_id = await resolve_queue_id(client, opts.queue)
     failed = FailedLines()
     unknown = FailedLines("unknown")
-    total = count_lines(opts.stream) if out.stderr_tty else None
+    typed = opts.stream is out.streams.stdin_bytes and out.stdin_tty  # a person types the lines
+    if typed:
+        out.info("Reading messages from the terminal, one a line; Ctrl-D ends them.")
+    total = count_lines(opts.stream) if out.stderr_tty and not typed else None
     source = LineSource(opts.stream)
     try:
-        with out.progress(total, "Sending") as bar:
+        with out.progress(total, "Sending", show=not typed) as bar:  # a bar would draw over the typing
             report = BatchReport(out, failed, bar, unknown)
             stop = await send_batch(
                 client,

@@ -206,11 +206,11 @@ async def list_in_queue_or_all(
     list_in_queue: Callable[..., Awaitable[Reply]],
 ) -> Reply:
     """`NOUN list [QUEUE]`: one queue's resources, or every queue's when no QUEUE is given."""
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import with_queue
 
     if queue is None:
         return await list_all(client, embed)
-    return await list_in_queue(client, await resolve_queue_id(client, queue), embed)
+    return await with_queue(client, queue, lambda queue_id: list_in_queue(client, queue_id, embed))
 
 
 def check_name(value: str | None, what: str) -> None:

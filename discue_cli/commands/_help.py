@@ -1,4 +1,4 @@
-"""Help in one place: the examples of every command, the exit codes, and one pass over the built
+"""Help in one place: the examples of every command, the help topics, and one pass over the built
 command tree that adds the Examples sections and gives every placeholder an UPPERCASE name.
 
 Kept out of the command functions on purpose: a verb's signature says what it takes, this file
@@ -75,8 +75,7 @@ EXAMPLES: dict[str, list[str]] = {
         "echo 'discue completion fish | source' >> ~/.config/fish/config.fish",
         "discue completion powershell | Out-String | Invoke-Expression   # in $PROFILE",
     ],
-    "help": ["discue help exit-codes", "discue help queues create"],
-    # commands other branches bring; harmless until they exist
+    "help": ["discue help", "discue help exit-codes", "discue help queues create"],
     "apply": ["discue apply", "discue apply -f discue.toml --dry-run", "discue apply --check"],
     "export": ["discue export > discue.toml", "discue export myapp.io/orders"],
     "listen": [
@@ -113,23 +112,21 @@ FIRST = (
     "emulator",
 )
 
-EXIT_CODES = """\
-Exit codes of discue (stable: scripts may depend on them):
-
-  0    success
-  1    an API error not listed below (400, 402, 405, 406, 415, 423, any 5xx) or an unexpected reply
-  2    usage error: bad arguments, invalid local input, a delete refused without --yes off a terminal
-  3    authentication: no API key, 401, 403
-  4    not found: 404, or a name that matches nothing
-  5    conflict: 409, 422 (e.g. the name exists already)
-  6    rate limited: 429 after the retries ran out
-  7    no usable response: connection refused, DNS, TLS, timeout, connection dropped
-  8    apply --check: the server differs from the file
-  129  hung up (SIGHUP: the terminal closed)
-  130  interrupted (Ctrl-C)
-  143  terminated (SIGTERM)"""
-
-TOPICS = {"exit-codes": EXIT_CODES}
+# The help topics: each is docs/TOPIC.md, shipped in the package, shown by `discue help TOPIC`. A topic's
+# name is never a command's (`discue help queues` stays the noun's help); a test checks both ways.
+TOPICS: dict[str, str] = {
+    "output": "output formats, --jq, and what reaches your terminal",
+    "exit-codes": "errors and exit codes",
+    "retries": "retries, timeouts and proxies",
+    "bulk-sends": "messages add --batch: the three kinds of lines, concurrency, --rate",
+    "settings": "profiles, the config file, environment variables, global options anywhere",
+    "generations": "the API generations (2022-05, 2023-04, 2024-08) and auto",
+    "declarative": "apply and export: queues and listeners from a file",
+    "listening": "listen: deliveries to your laptop",
+    "local-discue": "--local and emulator serve: deliveries, fidelity, lockout, pagination",
+    "shell-completion": "tab completion for bash, zsh, fish and PowerShell",
+    "live-view": "top: the live view of queues and listeners",
+}
 
 
 def epilog(path: str) -> str | None:

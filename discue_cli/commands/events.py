@@ -20,6 +20,9 @@ class EventType(StrEnum):
     queues = "queues"
 
 
+SERVER_PAGE = 100  # events a reply carries when no --limit is given (the local discue's default too)
+
+
 @dataclass
 class EventsOptions:
     kind: str | None = None
@@ -30,7 +33,14 @@ class EventsOptions:
 async def events_run(opts: EventsOptions, client, out) -> None:
     from discue_cli.api import events as api
 
-    out.show(await api.list_events(client, opts.kind, opts.limit, opts.after), noun="events")
+    reply = await api.list_events(client, opts.kind, opts.limit, opts.after)
+    out.show(reply, noun="events")
+    if opts.limit is None and len(reply.resources) >= SERVER_PAGE and reply.resources[-1].get("id") is not None:
+        # The API answers a page, not the day: say so, and how to get the rest.
+        out.info(
+            f"These are the first {len(reply.resources)} events the API gave; more may follow: "
+            f"--after {reply.resources[-1]['id']} for the next ones, or --limit N"
+        )
 
 
 def register(root: typer.Typer) -> None:

@@ -104,11 +104,13 @@ class GetOptions:
 
 async def get_run(opts: GetOptions, client, out) -> None:
     from discue_cli.api import listeners as api
-    from discue_cli.api.resolve import resolve_listener_id, resolve_queue_id
+    from discue_cli.api.resolve import resolve_listener_id, with_queue
 
-    queue_id = await resolve_queue_id(client, opts.queue)
-    listener_id = await resolve_listener_id(client, queue_id, opts.listener)
-    out.show(await naming(api.get_listener(client, queue_id, listener_id), described(opts.listener, opts.queue)))
+    async def on_queue(queue_id: str) -> None:
+        listener_id = await resolve_listener_id(client, queue_id, opts.listener)
+        out.show(await naming(api.get_listener(client, queue_id, listener_id), described(opts.listener, opts.queue)))
+
+    await with_queue(client, opts.queue, on_queue)
 
 
 def described(listener: str, queue: str) -> str:
@@ -134,20 +136,23 @@ class AddOptions:
 async def add_run(opts: AddOptions, client, out) -> None:
     from discue_cli.api import listeners as api
     from discue_cli.api.generations import name_of
-    from discue_cli.api.resolve import find_by_name, resolve_queue_id
+    from discue_cli.api.resolve import find_by_name, with_queue
 
     check_name(opts.name, "the listener name")
     check_url(opts.notify_url, "--notify-url")
     check_url(opts.liveness_url, "--liveness-url")
-    queue_id = await resolve_queue_id(client, opts.queue)
-    if opts.if_not_exists:
-        existing = find_by_name((await api.list_listeners(client, queue_id)).resources, opts.name, "listener")
-        if existing and name_of(existing) == opts.name:
-            reply = await api.get_listener(client, queue_id, existing["id"])
-            warn_if_different(out, opts, reply.resources[0] if reply.resources else {})
-            out.show(reply)
-            return
-    out.show(await api.add_listener(client, queue_id, opts.name, opts.notify_url, opts.liveness_url))
+
+    async def on_queue(queue_id: str) -> None:
+        if opts.if_not_exists:
+            existing = find_by_name((await api.list_listeners(client, queue_id)).resources, opts.name, "listener")
+            if existing and name_of(existing) == opts.name:
+                reply = await api.get_listener(client, queue_id, existing["id"])
+                warn_if_different(out, opts, reply.resources[0] if reply.resources else {})
+                out.show(reply)
+                return
+        out.show(await api.add_listener(client, queue_id, opts.name, opts.notify_url, opts.liveness_url))
+
+    await with_queue(client, opts.queue, on_queue)
 
 
 def warn_if_different(out, opts: AddOptions, existing: dict) -> None:
@@ -197,17 +202,20 @@ class UpdateOptions:
 
 async def update_run(opts: UpdateOptions, client, out) -> None:
     from discue_cli.api import listeners as api
-    from discue_cli.api.resolve import resolve_listener_id, resolve_queue_id
+    from discue_cli.api.resolve import resolve_listener_id, with_queue
 
     if not opts.changes:
         raise UsageError("nothing to change: give --name, --notify-url or --liveness-url")
     check_name(opts.changes.get("name"), "--name")
     check_url(opts.changes.get("notify_url"), "--notify-url")
     check_url(opts.changes.get("liveness_url"), "--liveness-url")
-    queue_id = await resolve_queue_id(client, opts.queue)
-    listener_id = await resolve_listener_id(client, queue_id, opts.listener)
-    work = api.update_listener(client, queue_id, listener_id, opts.changes)
-    out.show(await naming(work, described(opts.listener, opts.queue)))
+
+    async def on_queue(queue_id: str) -> None:
+        listener_id = await resolve_listener_id(client, queue_id, opts.listener)
+        work = api.update_listener(client, queue_id, listener_id, opts.changes)
+        out.show(await naming(work, described(opts.listener, opts.queue)))
+
+    await with_queue(client, opts.queue, on_queue)
 
 
 @app.command()
@@ -239,21 +247,24 @@ class DeleteOptions:
 
 async def delete_run(opts: DeleteOptions, client, out) -> None:
     from discue_cli.api import listeners as api
-    from discue_cli.api.resolve import resolve_listener_id, resolve_queue_id
+    from discue_cli.api.resolve import resolve_listener_id, with_queue
 
     guard_delete(out, opts.yes)
-    queue_id = await resolve_queue_id(client, opts.queue)
-    targets = []
-    for ref in unique(opts.listeners):
-        listener_id = await resolve_listener_id(client, queue_id, ref)
-        targets.append(await naming(api.get_listener(client, queue_id, listener_id), described(ref, opts.queue)))
-    names = ", ".join(display_name(t.resources[0]) for t in targets)
 
-    async def delete(listener):
-        await api.delete_listener(client, queue_id, listener["id"])
+    async def on_queue(queue_id: str) -> None:
+        targets = []
+        for ref in unique(opts.listeners):
+            listener_id = await resolve_listener_id(client, queue_id, ref)
+            targets.append(await naming(api.get_listener(client, queue_id, listener_id), described(ref, opts.queue)))
+        names = ", ".join(display_name(t.resources[0]) for t in targets)
 
-    question = f"Delete {len(targets)} listener(s) ({names})? They get no more messages."
-    await delete_all(out, opts.yes, targets, delete, question, noun="listener")
+        async def delete(listener):
+            await api.delete_listener(client, queue_id, listener["id"])
+
+        question = f"Delete {len(targets)} listener(s) ({names})? They get no more messages."
+        await delete_all(out, opts.yes, targets, delete, question, noun="listener")
+
+    await with_queue(client, opts.queue, on_queue)
 
 
 @app.command()

@@ -73,37 +73,39 @@ async def list_streamed(opts: ListOptions, client, out, embed: bool, terminal: b
     from contextlib import aclosing
 
     from discue_cli.api import messages as api
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import with_queue
     from discue_cli.output.formats import columns, escape_controls, tsv_row
 
-    queue_id = await resolve_queue_id(client, opts.queue)
-    shown_rows = opts.limit if opts.limit is not None else TERMINAL_ROWS
-    rows: list[dict] = []
-    keys: list[str] | None = None
-    count = 0
-    async with aclosing(api.stream_messages(client, queue_id, embed)) as messages:
-        async for message in messages:
-            if opts.limit is not None and count >= opts.limit:
-                break
-            count += 1
-            if out.fmt.quiet:
-                if message.get("id") is not None:
-                    message_id = str(message["id"])
-                    out.line(escape_controls(message_id) if out.stdout_tty else message_id)
-            elif terminal:
-                if len(rows) < shown_rows:
-                    rows.append(terminal_row(message))
-            else:
-                keys = keys or columns([message])
-                out.line(tsv_row(message, keys))
-    if not terminal:
-        return
-    if not rows:
-        out.info("No messages.")
-        return
-    out.table(rows)
-    if count > len(rows):
-        out.info(f"Showing the first {len(rows)} of {count} messages (--limit N shows more, a pipe all of them).")
+    async def on_queue(queue_id: str) -> None:
+        shown_rows = opts.limit if opts.limit is not None else TERMINAL_ROWS
+        rows: list[dict] = []
+        keys: list[str] | None = None
+        count = 0
+        async with aclosing(api.stream_messages(client, queue_id, embed)) as messages:
+            async for message in messages:
+                if opts.limit is not None and count >= opts.limit:
+                    break
+                count += 1
+                if out.fmt.quiet:
+                    if message.get("id") is not None:
+                        message_id = str(message["id"])
+                        out.line(escape_controls(message_id) if out.stdout_tty else message_id)
+                elif terminal:
+                    if len(rows) < shown_rows:
+                        rows.append(terminal_row(message))
+                else:
+                    keys = keys or columns([message])
+                    out.line(tsv_row(message, keys))
+        if not terminal:
+            return
+        if not rows:
+            out.info("No messages.")
+            return
+        out.table(rows)
+        if count > len(rows):
+            out.info(f"Showing the first {len(rows)} of {count} messages (--limit N shows more, a pipe all of them).")
+
+    await with_queue(client, opts.queue, on_queue)
 
 
 def terminal_row(message: dict) -> dict:
@@ -146,21 +148,23 @@ async def count_run(opts: CountOptions, client, out) -> None:
     from contextlib import aclosing
 
     from discue_cli.api import messages as api
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import with_queue
 
-    queue_id = await resolve_queue_id(client, opts.queue)
-    count = 0
-    async with aclosing(api.stream_messages(client, queue_id)) as messages:
-        async for _ in messages:
-            count += 1
-    if out.fmt.structured:
-        body = {"queue_id": queue_id, "count": count}
-        if out.fmt.jq is not None:
-            out.jq_results(body)
-        else:
-            out.json(body)
-        return
-    out.line(str(count))
+    async def on_queue(queue_id: str) -> None:
+        count = 0
+        async with aclosing(api.stream_messages(client, queue_id)) as messages:
+            async for _ in messages:
+                count += 1
+        if out.fmt.structured:
+            body = {"queue_id": queue_id, "count": count}
+            if out.fmt.jq is not None:
+                out.jq_results(body)
+            else:
+                out.json(body)
+            return
+        out.line(str(count))
+
+    await with_queue(client, opts.queue, on_queue)
 
 
 @app.command()
@@ -178,10 +182,12 @@ class GetOptions:
 
 async def get_run(opts: GetOptions, client, out) -> None:
     from discue_cli.api import messages as api
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import with_queue
 
-    queue_id = await resolve_queue_id(client, opts.queue)
-    out.show(await naming(api.get_message(client, queue_id, opts.message), described(opts.message, opts.queue)))
+    async def on_queue(queue_id: str) -> None:
+        out.show(await naming(api.get_message(client, queue_id, opts.message), described(opts.message, opts.queue)))
+
+    await with_queue(client, opts.queue, on_queue)
 
 
 def described(message: str, queue: str) -> str:
@@ -205,13 +211,16 @@ class AddOptions:
 async def add_run(opts: AddOptions, client, out) -> None:
     from discue_cli.api import messages as api
     from discue_cli.api.generations import SINCE_2023, refuse_unless, writing
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import with_queue
 
     if opts.name is not None:
         await writing(client)
         refuse_unless(client, "message names on create", SINCE_2023)
     warn_if_broken_json(opts.data, out)
-    out.show(await api.add_message(client, await resolve_queue_id(client, opts.queue), opts.data, opts.name))
+    added = await with_queue(
+        client, opts.queue, lambda queue_id: api.add_message(client, queue_id, opts.data, opts.name)
+    )
+    out.show(added)
 
 
 def warn_if_broken_json(data: str, out) -> None:
@@ -302,12 +311,15 @@ class UpdateOptions:
 
 async def update_run(opts: UpdateOptions, client, out) -> None:
     from discue_cli.api import messages as api
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import with_queue
 
     check_name(opts.name, "--name")
-    queue_id = await resolve_queue_id(client, opts.queue)
-    work = api.update_message(client, queue_id, opts.message, opts.name)
-    out.show(await naming(work, described(opts.message, opts.queue)))
+
+    async def on_queue(queue_id: str) -> None:
+        work = api.update_message(client, queue_id, opts.message, opts.name)
+        out.show(await naming(work, described(opts.message, opts.queue)))
+
+    await with_queue(client, opts.queue, on_queue)
 
 
 @app.command()
@@ -333,25 +345,28 @@ class DeleteOptions:
 
 async def delete_run(opts: DeleteOptions, client, out) -> None:
     from discue_cli.api import messages as api
-    from discue_cli.api.resolve import resolve_queue_id
+    from discue_cli.api.resolve import with_queue
 
     guard_delete(out, opts.yes)
-    queue_id = await resolve_queue_id(client, opts.queue)
-    targets = []
-    for ref in unique(opts.messages):
-        targets.append(await naming(api.get_message(client, queue_id, ref), described(ref, opts.queue)))
 
-    async def delete(message):
-        await api.delete_message(client, queue_id, message["id"])
+    async def on_queue(queue_id: str) -> None:
+        targets = []
+        for ref in unique(opts.messages):
+            targets.append(await naming(api.get_message(client, queue_id, ref), described(ref, opts.queue)))
 
-    listing = None
-    if not opts.yes:
-        from discue_cli.output.formats import preview
+        async def delete(message):
+            await api.delete_message(client, queue_id, message["id"])
 
-        lines = [f"  {t.resources[0].get('id')}  {preview(t.resources[0].get('data', ''))}" for t in targets]
-        listing = "These messages will be deleted:\n" + "\n".join(lines)
-    question = f"Delete {len(targets)} message(s)? Undelivered ones are lost."
-    await delete_all(out, opts.yes, targets, delete, question, listing, noun="message")
+        listing = None
+        if not opts.yes:
+            from discue_cli.output.formats import preview
+
+            lines = [f"  {t.resources[0].get('id')}  {preview(t.resources[0].get('data', ''))}" for t in targets]
+            listing = "These messages will be deleted:\n" + "\n".join(lines)
+        question = f"Delete {len(targets)} message(s)? Undelivered ones are lost."
+        await delete_all(out, opts.yes, targets, delete, question, listing, noun="message")
+
+    await with_queue(client, opts.queue, on_queue)
 
 
 @app.command()

@@ -128,8 +128,12 @@ def message_line(message: dict[str, Any], *, as_json: bool, terminal: bool) -> s
     if as_json:
         return compact(message)
     if terminal:
-        when = timestamp(message.get("created_at"), "%H:%M:%S") or "--:--:--"
-        return escape_controls(f"{when}  {message.get('id')}  {message.get('data', '')}")
+        import time
+
+        # The API's message is {id, name}: no time (the time it was seen, UTC) and no data (its name).
+        when = timestamp(message.get("created_at"), "%H:%M:%S") or time.strftime("%H:%M:%S", time.gmtime())
+        shown = message.get("data") if message.get("data") is not None else message.get("name") or ""
+        return escape_controls(f"{when}  {message.get('id')}  {shown}")
     return tsv_row(message, columns([message]))
 
 

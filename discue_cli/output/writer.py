@@ -254,11 +254,11 @@ class Output:
 
         return secret(prompt, self.stderr)
 
-    def progress(self, total: int | None, label: str) -> Any:
-        """A progress bar on a terminal's stderr; a no-op elsewhere."""
+    def progress(self, total: int | None, label: str, *, show: bool = True) -> Any:
+        """A progress bar on a terminal's stderr; a no-op elsewhere (and where not `show`n)."""
         from discue_cli.output.terminal import NullProgress, progress
 
-        if not self.stderr_tty:
+        if not self.stderr_tty or not show:
             return NullProgress()
         self._bar = progress(self.console(stderr=True), total, label)
         return self._bar

@@ -28,6 +28,7 @@ MAX_BACKOFF = 60.0  # seconds between tries while the endpoint keeps failing
 BUCKET = 30.0  # seconds per sparkline bar
 BARS = 10  # sparkline bars: the last five minutes
 EVENTS_KEPT = 50
+CATCH_UP_PAGES = 10  # pages of events read in one refresh at most, to catch up after a burst
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -370,11 +371,16 @@ class Poller:
                 if exc.status != 400:  # 400: the cursor's event is older than 24 hours
                     raise
                 rows = await events_api.events_since(self.client, after_ms=int((now - BARS * BUCKET) * 1000))
-        for event in rows:
-            self.cursor = str(event["id"]) if event.get("id") is not None else self.cursor
-            queue = self.queues.get(str(event.get("queue_id")))
-            if event.get("type") == "message_added" and queue is not None:
-                stamp = event.get("stored_at")
-                when = stamp / 1000 if isinstance(stamp, (int, float)) else now
-                queue.note_added(when, 1)
-            self.events.append(event)
+        for page in range(CATCH_UP_PAGES):
+            for event in rows:
+                self.cursor = str(event["id"]) if event.get("id") is not None else self.cursor
+                queue = self.queues.get(str(event.get("queue_id")))
+                if event.get("type") == "message_added" and queue is not None:
+                    stamp = event.get("stored_at")
+                    when = stamp / 1000 if isinstance(stamp, (int, float)) else now
+                    queue.note_added(when, 1)
+                self.events.append(event)
+            # A full page after a burst: the newest events are further on (a few pages at most a refresh).
+            if len(rows) < events_api.PAGE or self.cursor is None or page == CATCH_UP_PAGES - 1:
+                break
+            rows = await events_api.events_since(self.client, after_id=self.cursor)

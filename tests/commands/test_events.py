@@ -61,3 +61,19 @@ def test_events_bad_type_and_limit_are_usage_errors(api, httpmock):
     assert api("events", "--type", "users").exit_code == 2
     assert api("events", "--limit", "0").exit_code == 2
     assert httpmock.requests == []
+
+
+def test_events_without_a_limit_say_when_the_api_answered_a_full_page(local, tmp_path):
+    """The API answers 100 events unless asked for more: a full page says so on stderr, with the way on."""
+    assert local("queues", "create", "busy").exit_code == 0
+    (tmp_path / "lines.txt").write_text("".join(f"m{i}\n" for i in range(120)))
+    assert local("messages", "add", "busy", "--batch", str(tmp_path / "lines.txt"), "-q").exit_code == 0
+    result = local("events")
+    rows = result.stdout.splitlines()
+    assert (result.exit_code, len(rows)) == (0, 100)
+    last = rows[-1].split("\t")[0]
+    assert result.stderr == (
+        f"These are the first 100 events the API gave; more may follow: --after {last} for the next ones, "
+        "or --limit N\n"
+    )
+    assert local("events", "--limit", "500").stderr == ""

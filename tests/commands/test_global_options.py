@@ -20,7 +20,7 @@ def test_global_options_after_the_verb_act_as_before_the_noun(cli):
     after = cli("queues", "list", "--local", "-v", "--no-color")
     before = cli("--local", "-v", "--no-color", "queues", "list")
     assert after.exit_code == before.exit_code == 0
-    assert after.stdout == before.stdout == f"{created.stdout.strip()}\torders\t\t\n"
+    assert after.stdout == before.stdout == f"{created.stdout.strip()}\torders\n"
     assert "GET " in after.stderr  # -v after the verb: one line per HTTP exchange
 
 

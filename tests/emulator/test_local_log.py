@@ -30,4 +30,4 @@ def test_a_full_disk_under_local_is_one_line_on_stderr(tmp_path):
     assert created.returncode == 0, created.stderr
     added = subprocess.run([*base, "messages", "add", "q", "x"], capture_output=True, text=True, env=env, timeout=60)
     assert (added.returncode, added.stdout) == (1, ""), added.stderr
-    assert added.stderr == "Error: Insufficient Storage: the database or disk is full (507)\n"
+    assert added.stderr == "Error: the database or disk is full (507)\n"

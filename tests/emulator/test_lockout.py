@@ -74,6 +74,10 @@ def test_a_served_discue_locks_an_address_out_and_the_cli_says_why(cli, served):
     assert re.fullmatch(
         r"Error: too many invalid API keys from 127\.0\.0\.1: every key is refused for \d+ more s \(403\)", first
     )
+    assert result.stderr.splitlines()[1:] == [
+        "Hint: repeated invalid keys locked this address out: wait, then use a valid key "
+        "(a local `discue emulator serve --no-lockout` never locks out)"
+    ]
 
 
 @pytest.mark.parametrize("served", [("--no-lockout",)], indirect=True)

@@ -38,3 +38,10 @@ def test_message_line_in_each_mode():
     assert message_line(message, as_json=True, terminal=False) == expected
     assert message_line(message, as_json=False, terminal=True) == "00:00:00  m1  x\\ty"  # one line, controls shown
     assert message_line(message, as_json=False, terminal=False) == "m1\t\tx\\ty\t0"
+
+
+def test_a_watched_message_of_the_documented_shape_shows_when_it_was_seen_and_its_name():
+    import re
+
+    line = message_line({"id": "m1", "name": "named-one"}, as_json=False, terminal=True)
+    assert re.fullmatch(r"\d\d:\d\d:\d\d  m1  named-one", line), line

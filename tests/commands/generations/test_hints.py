@@ -97,7 +97,7 @@ def test_a_400_asking_for_the_other_word_for_a_name_detects_again_and_sends_agai
             "remembered; it is remembered now\n"
         )
         listed = cli(*args, "queues", "list")
-        assert listed.stdout == f"{result.stdout.strip()}\tnamed\t\t\n"
+        assert listed.stdout == f"{result.stdout.strip()}\tnamed\n"  # a listing's queues are {id, name}
         assert list(cached(tmp_path).values()) == [served]
     finally:
         server.stop()

@@ -109,3 +109,51 @@ def test_replies_held_behind_a_stalled_line_are_bounded():
     asyncio.run(asyncio.wait_for(go(), 60))
     assert len(results) == lines
     assert at_release[0] <= MIN_WINDOW + 8
+
+
+def test_the_check_command_for_lines_of_unknown_outcome_goes_where_the_batch_went(cli, setup, tmp_path):
+    """A 500 may come after the message was stored: the line's outcome is unknown, and the command that
+    checks carries the run's endpoint flags (without them it would ask another server)."""
+    import httpx
+
+    setup.transport = httpx.MockTransport(lambda request: httpx.Response(500, json={"title": "Oops"}))
+    (tmp_path / "in.txt").write_text("one\n")
+    queue_id = "6f1c1a4e-2f4b-4c1e-9a51-0d6b1c1f2a3b"
+    result = cli(
+        "--api-endpoint", "http://api.test/v1", "--api-key", "k" * 20, "--timeout", "5",
+        "messages", "add", queue_id, "--batch", "in.txt", "-q",
+    )  # fmt: skip
+    [unknown] = tmp_path.glob("discue-unknown-*.txt")
+    assert result.stderr.splitlines()[-1] == (
+        f"The lines whose outcome is unknown are in {unknown.resolve()}: the API may have stored them. Check "
+        f"with `discue --api-endpoint http://api.test/v1 --timeout 5 messages list {queue_id}` before sending "
+        "any of them again."
+    )
+
+
+def test_a_stopped_batch_says_more_lines_were_not_sent_than_it_numbers(cli, setup, tmp_path):
+    """Lines never tried (the batch stopped first) count as not sent: the numbered list ends with '…'."""
+    import httpx
+
+    def refuse(request):
+        raise httpx.ConnectError("Connection refused", request=request)
+
+    setup.transport = httpx.MockTransport(refuse)
+    (tmp_path / "in.txt").write_text("".join(f"line-{i}\n" for i in range(40)))
+    result = cli(
+        "--api-endpoint", "http://api.test/v1", "--api-key", "k" * 20, "--retries", "0",
+        "messages", "add", "6f1c1a4e-2f4b-4c1e-9a51-0d6b1c1f2a3b", "--batch", "in.txt", "--concurrency", "2",
+    )  # fmt: skip
+    assert result.exit_code == 7, result.stderr
+    summary = next(line for line in result.stderr.splitlines() if line.startswith("Stopped: sent 0 of 40"))
+    assert "; 40 not sent (line 1, 2, 3" in summary and summary.endswith(", …)."), summary
+
+
+def test_lines_typed_at_a_terminal_are_announced_and_get_no_bar(local, tty):
+    """`--batch -` with a person at the keyboard: say how input ends; no bar drawn over the typing."""
+    assert local("queues", "create", "typed").exit_code == 0
+    result = local("messages", "add", "typed", "--batch", "-", input="one\ntwo\n")
+    assert result.exit_code == 0, result.stderr
+    err = result.stderr.splitlines()
+    assert err[0] == "Reading messages from the terminal, one a line; Ctrl-D ends them."
+    assert err[1].startswith("Sent 2 of 2 message(s) to typed") and len(err) == 2

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from discue_cli.api.limiter import CAP
 from discue_cli.commands import _input
 from tests.conftest import clean_env
 
@@ -33,7 +34,7 @@ def failed_file(folder: Path, kind: str = "failed") -> list[bytes]:
     return files[0].read_bytes().splitlines() if files else []
 
 
-def kept(folder: Path, in_flight: int = 8) -> tuple[list[bytes], list[bytes]]:
+def kept(folder: Path, in_flight: int = CAP) -> tuple[list[bytes], list[bytes]]:
     """The not-sent lines and the unknown-outcome ones; the latter no more than the lines in flight."""
     unknown = failed_file(folder, "unknown")
     assert len(unknown) <= in_flight
@@ -91,7 +92,7 @@ def test_a_signal_mid_pipe_loses_nothing_and_leaves_the_unread_rest_in_the_pipe(
     assert process.returncode == code, stderr
     assert "Traceback" not in stderr and "internal error" not in stderr
     sent = sent_data(stdout, served.db)
-    failed, unknown = kept(tmp_path)
+    failed, unknown = kept(tmp_path, 8)
     unread = left.splitlines()
     assert left == b"".join(line + b"\n" for line in lines[len(lines) - len(unread) :])  # a whole-line suffix
     assert Counter(sent + failed + unknown + unread) == Counter(lines)
@@ -125,7 +126,7 @@ def test_a_signal_mid_file_stops_cleanly(served, tmp_path, sig, code):
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=served.env(), cwd=tmp_path)
     stdout, stderr = signal_after_first_line(process, sig)
     assert process.returncode == code, stderr
-    failed, unknown = kept(tmp_path)
+    failed, unknown = kept(tmp_path, 8)
     assert Counter(sent_data(stdout, served.db) + failed + unknown) == Counter(lines)
     assert "Interrupted: sent" in stderr and "Traceback" not in stderr
 

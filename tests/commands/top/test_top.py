@@ -213,3 +213,15 @@ def test_json_per_interval_stops_at_once_on_a_rejected_key(cli, served):
         "exit_code": 3,
         "hint": "set a valid key with `discue auth login`, --api-key or DISCUE_API_KEY",
     }
+
+
+def test_once_shows_the_newest_events_after_a_burst_longer_than_a_page(local, tmp_path):
+    """Events are read page after page until the newest (a few pages a refresh): after 150 messages,
+    the queue made last is among the events shown, not only the burst's first page."""
+    assert local("queues", "create", "busy").exit_code == 0
+    (tmp_path / "lines.txt").write_text("".join(f"m{i}\n" for i in range(150)))
+    assert local("messages", "add", "busy", "--batch", str(tmp_path / "lines.txt"), "-q").exit_code == 0
+    assert local("queues", "create", "made-last").exit_code == 0
+    snapshot = json.loads(local("top", "--once", "--json").stdout)
+    last = snapshot["events"][-1]
+    assert (last["type"], last["resource_name"]) == ("queue_added", "made-last")
