@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from discue_cli.api import Reply, call
+from discue_cli.api import listing
 from discue_cli.api.client import Client
 from discue_cli.api.generations import looks_like_id, name_of
 from discue_cli.errors import NotFoundError, UsageError
@@ -42,7 +42,7 @@ async def resolve(client: Client, ref: str, path: str, key: str, kind: str, wher
 
 async def look_up(client: Client, ref: str, path: str, key: str, kind: str, where: str, hint: str) -> str:
     """The id of the item listed at `path` whose id or name is `ref` (one list call)."""
-    found = find_by_name(Reply.many(await call(client, "GET", path), key).resources, ref, kind)
+    found = find_by_name((await listing(client, path, key)).resources, ref, kind)  # every page of it
     if found is None or found.get("id") is None:
         raise NotFoundError(f"no {kind} named '{ref}'{where}", hint=hint)
     return str(found["id"])

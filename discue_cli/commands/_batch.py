@@ -74,8 +74,9 @@ def same_place(flags: dict[str, Any], verb: list[str]) -> tuple[str, bool]:
 
 
 def open_failed_lines(path: Path) -> io.FileIO:
-    """The failed-lines file, unbuffered: each line is written whole (or cut back out) before the next."""
-    return io.FileIO(path, "wb")
+    """The failed-lines file, unbuffered: each line is written whole (or cut back out) before the next.
+    Private to the user (0600): it holds the messages' data."""
+    return io.FileIO(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
 
 
 class FailedLines:

@@ -176,6 +176,9 @@ def uvicorn_config(app: Any, **settings: Any) -> Any:
         "log_level": "warning",  # uvicorn's info lines (started, shutting down) would repeat ours
         "access_log": False,
         "timeout_graceful_shutdown": HTTP_GRACE,
+        # The client's address is the socket's: an X-Forwarded-For from loopback (uvicorn trusts it by
+        # default) would let any request choose the address the invalid-key lock-out counts against.
+        "proxy_headers": False,
     }
     return uvicorn.Config(app, **{**defaults, **settings})
 

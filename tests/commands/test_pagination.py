@@ -82,3 +82,11 @@ def test_a_reply_without_a_next_link_is_whole_and_a_link_elsewhere_is_never_foll
     expect(httpmock, "GET", "/queues", reply)
     result = cli("--api-endpoint", ENDPOINT, "--api-key", KEY, "--api-version", "2023-04", "queues", "list", "-q")
     assert (result.exit_code, result.stdout, result.stderr) == (0, f"{Q}\n", "")
+
+
+def test_a_name_is_found_on_any_page(cli, paged):
+    """A name is looked up in the whole listing, every page of it (it read only the first)."""
+    assert against(cli, paged, "queues", "get", "q4", "-q") == f"{paged.queue_ids[4]}\n"
+    added = against(cli, paged, "messages", "add", "q3", "hello", "-q")
+    assert added.strip()
+    assert against(cli, paged, "queues", "create", "q4", "--if-not-exists", "-q") == f"{paged.queue_ids[4]}\n"

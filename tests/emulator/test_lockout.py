@@ -90,3 +90,14 @@ def test_in_process_apps_never_lock_out(api):
     client = api("2023-04", key="wrong-key-0123456789")
     assert {client.get("/queues").status_code for _ in range(THRESHOLD + 2)} == {401}
     assert api("2023-04").get("/queues").status_code == 200
+
+
+@pytest.mark.parametrize("served", [()], indirect=True)
+def test_a_forwarded_for_header_chooses_no_address(served):
+    """The lock-out counts the socket's address: X-Forwarded-For neither spreads the failures over
+    made-up addresses nor lets a locked-out client in."""
+    for n in range(THRESHOLD):
+        headers = {"X-API-KEY": "wrong-key-0123456789", "X-Forwarded-For": f"10.9.{n}.1"}
+        assert httpx.get(served.endpoint + "/queues", headers=headers).status_code == 401
+    headers = {"X-API-KEY": served.key, "X-Forwarded-For": "10.1.1.1"}
+    assert httpx.get(served.endpoint + "/queues", headers=headers).status_code == 403

@@ -265,3 +265,12 @@ def test_the_retry_command_of_a_local_batch_says_local(local, tmp_path):
         f"The lines not sent are in {failed.resolve()}; "
         f"send them with: discue --local messages add 'my queue' --batch {failed.resolve()}"
     )
+
+
+def test_the_failed_lines_file_is_private(local, tmp_path):
+    """It holds the messages' data: 0600, whatever the umask."""
+    local("queues", "create", "my queue")
+    (tmp_path / "in.txt").write_bytes(b"\xff\n")  # not UTF-8: fails locally
+    local("messages", "add", "my queue", "--batch", str(tmp_path / "in.txt"))
+    [failed] = tmp_path.glob("discue-failed-*.txt")
+    assert failed.stat().st_mode & 0o777 == 0o600
