@@ -2,19 +2,21 @@
 
 The limit on requests in flight is found the way TCP finds its window. A *window* is as many replies
 as the limit (about one round trip), or one second, whichever comes first. After each window:
-- a 429 or 503 in it halves the limit (down to 1) and ends slow start;
+- a 429 or 503 in it ends slow start, and when half its replies or more were, halves the limit (down to 1);
 - an average latency over twice the floor (the lowest window average seen, and 5 ms above it) takes
   20% off, never below the initial limit (a nearby server's latency grows with any load: it keeps 8);
 - else, when the senders were kept busy by the limit (not waiting for input), it rises: doubling
   while in slow start, then by a tenth (at least one) a window; never above the cap (256).
 `--concurrency N` pins the limit.
 
-The pace: `Retry-After` (seconds or an HTTP date) on a 429/503 pauses every sender until then.
+The pace: `Retry-After` (seconds or an HTTP date) on a 429/503 pauses every sender until then (20 s
+at most, as a single call waits; a reset further off counts as 20 s too).
 `X-RateLimit-Remaining`/`-Reset` (reset in epoch seconds, as the API overview documents) or
 `RateLimit-Remaining`/`-Reset` (reset in seconds from now) on any reply give a budget: once what
-remains is taken by requests already sent, senders wait for the reset. A 429 with neither sets a pace
-at 90% of the rate the server accepted in the last second, which rises 5% a second while no 429
-comes. `--rate N` caps messages per second.
+remains is taken by requests already sent, senders wait for the reset. A 429 with neither, when a fifth
+or more of the last second's replies were 429s, sets a pace at 90% of the rate the server accepted in
+that second (once a second at most), which rises 5% a second while no 429 comes. `--rate N` caps
+messages per second.
 
 Pure decisions over an injected clock; batch.py drives them and awaits the waits they return.
 """
@@ -32,6 +34,8 @@ WINDOW_SECONDS = 1.0
 LATENCY_FACTOR = 2.0
 LATENCY_MARGIN = 0.005  # seconds: loopback latencies jitter by more than 2x without meaning anything
 THROTTLED = frozenset({429, 503})
+MAX_PAUSE = 20.0  # seconds: the longest a header may hold the batch at once (a single call's MAX_WAIT)
+THROTTLED_SHARE = 0.2  # of the last second's replies, 429s without headers before the pace is cut
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ class Concurrency:
         old = self.limit
         if self.throttled:
             self.slow_start = False
+            if self.throttled * 2 < self.samples:
+                return None  # a few throttled: hold (the pace slows what the server asks; retries carry the rest)
             return self._set(max(1, old // 2), f"throttled: {self.throttled} of {self.samples} replies were 429/503")
         answered = self.samples - self.throttled
         if not answered or not self.latency_sum:
@@ -160,6 +166,8 @@ class Pace:
         self.last_raise = 0.0
         self.throttled = 0
         self.first_reply: float | None = None
+        self.refused: deque[float] = deque()  # bare 429s of the last second
+        self.last_cut = float("-inf")
 
     @property
     def rate(self) -> float | None:
@@ -206,20 +214,29 @@ class Pace:
 
         after = retry_after_seconds(header(headers, "Retry-After"), now=self.wall())
         if after is not None:
-            self.paused_until = max(self.paused_until, now + after)
-            reason = f"the server asked for a pause of {after:g}s (Retry-After)"
+            held = min(after, MAX_PAUSE)
+            self.paused_until = max(self.paused_until, now + held)
+            reason = f"the server asked for a pause of {after:g}s (Retry-After)" + (
+                f": pausing {held:g}s" if held < after else ""
+            )
         elif self.budget is not None and now < self.budget_until:
             self.budget = 0
             self.paused_until = max(self.paused_until, self.budget_until)
             reason = reason or f"rate limit spent: waiting {self.budget_until - now:.1f}s for its reset"
         elif status == 429:
+            self.refused.append(now)
             while self.accepted and self.accepted[0] < now - 1.0:
                 self.accepted.popleft()
-            span = min(1.0, max(now - self.first_reply, 0.05))
-            target = max(len(self.accepted), 1) / span * 0.9  # 90% of what the server took of late
-            self.learned = min(self.learned, target) if self.learned else target
-            self.next_at = max(self.next_at, now + 1.0 / self.learned)
-            reason = f"throttled (429): pacing at {self.learned:,.0f} requests/s"
+            while self.refused and self.refused[0] < now - 1.0:
+                self.refused.popleft()
+            seen = len(self.refused) + len(self.accepted)
+            if seen >= 10 and len(self.refused) >= THROTTLED_SHARE * seen and now - self.last_cut >= 1.0:
+                span = min(1.0, max(now - self.first_reply, 0.05))
+                target = max(len(self.accepted), 1) / span * 0.9  # 90% of what the server took of late
+                self.learned = min(self.learned, target) if self.learned else target
+                self.next_at = max(self.next_at, now + 1.0 / self.learned)
+                self.last_cut = now
+                reason = f"throttled (429): pacing at {self.learned:,.0f} requests/s"
         self.last_throttle = now
         return reason
 
@@ -229,12 +246,12 @@ class Pace:
             return None
         epoch = number(header(headers, "X-RateLimit-Reset"))
         if epoch is not None:
-            until = now + max(0.0, epoch - self.wall())
+            until = now + min(MAX_PAUSE, max(0.0, epoch - self.wall()))
         else:
             delta = number(header(headers, "RateLimit-Reset"))
             if delta is None:
                 return None
-            until = now + delta
+            until = now + min(MAX_PAUSE, delta)
         spent = self.budget is not None and self.budget <= 0
         # Requests sent before this reply was counted are still coming: they take from what remains.
         self.budget = remaining - max(0, in_flight - 1)

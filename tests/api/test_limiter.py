@@ -182,14 +182,45 @@ def test_a_429_without_headers_paces_at_nine_tenths_of_what_was_accepted_then_pr
     for _ in range(300):  # a second of 300 accepted replies
         clock.advance(1 / 300)
         pace.reply(201, {}, in_flight=8)
-    reason = pace.reply(429, {}, in_flight=8)
+    for _ in range(74):
+        assert pace.reply(429, {}, in_flight=8) is None and pace.rate is None
+    reason = pace.reply(429, {}, in_flight=8)  # a fifth of the last second's replies: 75 of 375
     assert reason == "throttled (429): pacing at 271 requests/s"  # 300 in the 0.997 s since the first
     learned = pace.rate
     assert learned == pytest.approx(270, rel=0.01)
     clock.advance(1.0)
     pace.reply(201, {}, in_flight=8)
     assert pace.rate == pytest.approx(learned * 1.05)
-    assert pace.throttled == 1
+    assert pace.throttled == 75
+
+
+def test_a_steady_few_429s_do_not_wear_the_pace_or_the_limit_down():
+    """A server that refuses one request in ten (not a rate limit): hold, never spiral to nothing."""
+    clock = Clock()
+    pace = Pace(clock=clock)
+    limiter = Concurrency(clock=clock)
+    for n in range(5000):
+        clock.advance(1 / 500)
+        status = 429 if n % 10 == 0 else 201
+        pace.reply(status, {}, in_flight=8)
+        limiter.sample(0.01, status, limiter.limit)
+    assert pace.rate is None
+    assert limiter.limit >= 8
+
+
+def test_a_huge_retry_after_pauses_twenty_seconds_at_most():
+    clock = Clock()
+    pace = Pace(clock=clock)
+    reason = pace.reply(429, {"Retry-After": "100000"}, in_flight=1)
+    assert reason == "the server asked for a pause of 100000s (Retry-After): pausing 20s"
+    assert pace.wait() == pytest.approx(20.0)
+
+
+def test_a_far_ratelimit_reset_holds_twenty_seconds_at_most():
+    clock = Clock()
+    pace = Pace(clock=clock, wall=lambda: 1_700_000_000.0)
+    pace.reply(201, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "9999999999"}, in_flight=1)
+    assert pace.wait() == pytest.approx(20.0)
 
 
 def test_the_user_rate_caps_a_learned_one():
