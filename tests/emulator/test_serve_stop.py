@@ -55,7 +55,9 @@ def test_a_stop_mid_delivery_is_prompt_and_no_delivery_is_repeated_as_the_same_a
 
     signalled = time.monotonic()
     code, took, stdout, stderr = stop(server.process, sig)
-    assert hook.arrivals_after(signalled + 0.5) == [], "a delivery started after the signal"
+    # A delivery the broadcaster started just before the signal may still be connecting on a busy machine;
+    # one started after it would keep coming for the whole drain (the half-sent request holds it 3 s).
+    assert hook.arrivals_after(signalled + 1.5) == [], "a delivery started after the signal"
     assert (code, stdout) == (0, "# API generation: 2023-04\n")  # the line after the exports
     assert took < 5, f"took {took:.1f}s to stop"
     assert "Traceback" not in stderr and stderr.endswith("Stopped.\n")
