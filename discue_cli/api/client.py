@@ -397,8 +397,11 @@ class Client:
         # A batch's reply is one message's: 256 senders with 64 MiB each could hold 16 GiB of a server
         # that sends endless bodies; at SENDER_REPLY they hold 1 GiB at most.
         twin.reply_limit = SENDER_REPLY
-        one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        twin._http = httpx.AsyncClient(**self._options, limits=one)
+        from discue_cli.api.transport import SenderTransport
+
+        # Its own transport: httpx's pool and connection, which also refuses a stale reply (api/transport.py).
+        transport = SenderTransport(self._options["verify"], self._options["proxy"])
+        twin._http = httpx.AsyncClient(**{**self._options, "proxy": None}, transport=transport)
         return twin
 
     async def __aenter__(self) -> Client:

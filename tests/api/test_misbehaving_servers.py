@@ -274,3 +274,51 @@ def test_a_5xx_is_unknown_and_a_4xx_not_sent(status, kind):
         kinds = run_batch(port, 100, retries=0)
     assert_honest(kinds, store, 100)
     assert len(kinds[kind]) == 50
+
+
+def test_a_second_reply_after_the_first_is_never_taken_for_the_next_request():
+    """A server that writes a whole extra reply after some replies, then drops the request that follows
+    on that connection: the stale reply must not acknowledge it (it was 120 of 1,000 lines reported sent
+    and never stored)."""
+    store = Store()
+
+    def ghost(conn, number, request):
+        if getattr(conn, "ghosted", False):  # the request after the ghost: read, never stored, dropped
+            return False
+        data = store.keep(request)
+        extra = b""
+        if number % 7 == 0:
+            extra = reply(201, json.dumps({"message": {"id": f"ghost{number}"}}).encode())
+            conn.ghosted = True
+        conn.sendall(created(data) + extra)
+        return True
+
+    with http_server(ghostly(ghost)) as (port, _):
+        kinds = run_batch(port, 1000)
+    assert_honest(kinds, store, 1000)
+    assert not [line for line in kinds[SENT] if line not in store.data]
+
+
+def ghostly(answer):
+    """`answer` with a per-connection flag it can set."""
+    flags: dict[int, bool] = {}
+
+    class Flagged:
+        def __init__(self, conn):
+            self.conn = conn
+
+        @property
+        def ghosted(self):
+            return flags.get(id(self.conn), False)
+
+        @ghosted.setter
+        def ghosted(self, value):
+            flags[id(self.conn)] = value
+
+        def sendall(self, data):
+            self.conn.sendall(data)
+
+    def wrapped(conn, number, request):
+        return answer(Flagged(conn), number, request)
+
+    return wrapped
