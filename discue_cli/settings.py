@@ -139,6 +139,9 @@ def check_endpoint(url: str, source: str) -> str:
     problem = url_problem(url, redact_url(url))
     if problem:
         raise UsageError(f"{source}: {problem}")
+    if "?" in url or "#" in url:  # paths are added after it: a query would swallow them (and show a token)
+        shown = redact_url(url).split("#", 1)[0].split("?", 1)[0]
+        raise UsageError(f"{source}: an endpoint takes no query or fragment ('{shown}?…')")
     return url.rstrip("/")
 
 

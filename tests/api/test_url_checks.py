@@ -16,6 +16,8 @@ BAD_ENDPOINTS = [
     ("http://127.0.0.1:+80/v1", "'http://127.0.0.1:+80/v1' has an invalid port (1-65535)"),
     ("http://[::1", "'http://[::1' is not an http(s) URL"),
     ("http://u:secret@127.0.0.1:99999/v1", "'http://***@127.0.0.1:99999/v1' has an invalid port (1-65535)"),
+    # paths go after the endpoint: a query would swallow them, and show its token in -v lines
+    ("http://u:pw@127.0.0.1:1/v1?token=T#f", "an endpoint takes no query or fragment ('http://***@127.0.0.1:1/v1?…')"),
 ]
 
 
