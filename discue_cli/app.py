@@ -106,7 +106,7 @@ def is_usage_error(exc: BaseException) -> bool:
 
 
 def report_argument_error(exc: Exception, ctx: object) -> int:
-    """A bad argument (click's error) under --json/--pretty/--jq: one JSON object on stderr, as CLI.md says."""
+    """A bad argument (click's error) under --json/--pretty/--jq: one JSON object on stderr (docs/exit-codes.md)."""
     from discue_cli.context import Context
     from discue_cli.errors import UsageError
     from discue_cli.output import OutputFormat
@@ -145,7 +145,7 @@ def build_app(argv: list[str] | None = None, make_context=None):
         def parse_args(self, ctx, args):
             from discue_cli.commands._argv import hoist_globals
 
-            args = hoist_globals(self, list(args))  # global options may follow the verb (CLI.md)
+            args = hoist_globals(self, list(args))  # global options may follow the verb (docs/settings.md)
             ctx.meta["discue.args"] = list(args)  # for invoke: did the command line ask for JSON?
             return super().parse_args(ctx, args)
 

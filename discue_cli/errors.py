@@ -1,4 +1,4 @@
-"""One exception family; each member carries the exit code CLI.md gives it."""
+"""One exception family; each member carries its exit code (docs/exit-codes.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Bulk sends: one message per line from a source, sent by concurrent senders, each on its own connection.
 
-Every line ends as exactly one of three kinds (CLI.md, "A batch's three kinds of lines"), said by
+Every line ends as exactly one of three kinds (docs/bulk-sends.md), said by
 `LineResult.kind`: SENT (acknowledged by a 2xx), NOT_SENT (surely not stored: it never left, or
 the API refused it with a status that stores nothing) and UNKNOWN (it may have reached the server:
 the reply timed out, was cut off or broke HTTP, a 5xx other than 503, or a stop caught it in flight).

@@ -27,7 +27,7 @@ def named(item: dict[str, Any]) -> str | None:
 
 async def list_queues(client: Client) -> list[dict[str, Any]]:
     """Every queue as listed; this GET /queues is also the one that tells `auto` the generation before
-    the first write (CLI.md), so no write sends another."""
+    the first write (docs/generations.md), so no write sends another."""
     reply = await queue_api.list_queues(client)
     tracker(client).probed = True
     return reply.resources

@@ -1,6 +1,6 @@
 """The shapes of the 2022-05, 2023-04 and 2024-08 API generations: read replies, build bodies, learn which.
 
-discue changed its API without changing the version label (see CLI.md, "API generations"). Reading is
+discue changed its API without changing the version label (docs/generations.md). Reading is
 tolerant in every generation; writing follows the one in use, pinned with --api-version or, under `auto`,
 learned from replies and remembered per endpoint in the user cache dir.
 """
