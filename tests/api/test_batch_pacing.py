@@ -102,7 +102,10 @@ def test_retry_after_pauses_the_whole_batch_not_just_its_line():
     assert_each_stored_once(server, sent, 200)
     assert "pace: the server asked for a pause of 2s (Retry-After)" in said
     paused = [t for t in server.arrivals if server.throttled_at < t < server.throttled_at + 1.5]
-    assert len(paused) <= 8  # only what was already on its way when the 429 came
+    # Only what left before the client read the 429: the other senders' lines already on their way, and on a
+    # busy machine one more each whose replies came just before it (9 once beside two CPU hogs). Without
+    # the pause the rest of the batch, ~150 lines, would come in this second and a half.
+    assert len(paused) <= 2 * 8
 
 
 def test_rate_caps_messages_per_second():
