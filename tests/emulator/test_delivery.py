@@ -118,6 +118,13 @@ class Api:
     def figures(self, queue_id: str, listener_id: str) -> dict:
         return self.client.get(f"/queues/{queue_id}/listeners/{listener_id}").json()["listener"]
 
+    def settled(self, queue_id: str, listener_id: str, acknowledged: int) -> dict:
+        """Wait until the server has recorded `acknowledged` acknowledgements: no attempt follows those."""
+        return wait_until(
+            lambda: (f := self.figures(queue_id, listener_id)["messages"])["acknowledged_count"] == acknowledged
+            and f
+        )
+
 
 def test_every_listener_gets_the_message_once(delivering, listeners):
     server = delivering()
@@ -127,7 +134,8 @@ def test_every_listener_gets_the_message_once(delivering, listeners):
     first_id, second_id = api.listener(queue_id, first, "a"), api.listener(queue_id, second, "b")
     message_id = api.message(queue_id, '{"userId": "481512342"}')
     wait_until(lambda: first.acked() and second.acked())
-    time.sleep(0.3)
+    for listener_id in (first_id, second_id):  # recorded, so no further attempt: what arrived is all
+        api.settled(queue_id, listener_id, 1)
     for hook, listener_id in ((first, first_id), (second, second_id)):
         assert hook.received == [
             {
@@ -150,12 +158,13 @@ def test_a_listener_created_after_a_message_does_not_get_it(delivering, listener
     api = Api(server)
     early, late = listeners(), listeners()
     queue_id = api.queue()
-    api.listener(queue_id, early, "early")
+    early_id = api.listener(queue_id, early, "early")
     before = api.message(queue_id, "before")
-    api.listener(queue_id, late, "late")
+    late_id = api.listener(queue_id, late, "late")
     after = api.message(queue_id, "after")
     wait_until(lambda: len(early.acked()) == 2 and len(late.acked()) == 1)
-    time.sleep(0.3)
+    api.settled(queue_id, early_id, 2)
+    api.settled(queue_id, late_id, 1)
     assert sorted(early.acked()) == sorted([before, after])
     assert late.acked() == [after]
 
@@ -169,10 +178,9 @@ def test_fails_twice_then_succeeds_is_acknowledged_exactly_once(delivering, list
     listener_id = api.listener(queue_id, hook, "flaky")
     message_id = api.message(queue_id, "retry me")
     wait_until(lambda: hook.acked())
-    time.sleep(0.5)
+    figures = api.settled(queue_id, listener_id, 1)
     assert [(r["attempt"], r["status"]) for r in hook.received] == [(1, 500), (2, 503), (3, 200)]
     assert hook.acked() == [message_id]
-    figures = api.figures(queue_id, listener_id)["messages"]
     assert (figures["acknowledged_count"], figures["missed_count"]) == (1, 0)
     assert figures["last_failure_at"] and figures["last_success_at"]
 
@@ -219,14 +227,14 @@ def test_a_restart_mid_redelivery_resumes_and_completes(delivering, listeners, t
     first = delivering("--retry-base", "1.5", db=db)
     api = Api(first)
     queue_id = api.queue()
-    api.listener(queue_id, hook, "resume")
+    listener_id = api.listener(queue_id, hook, "resume")
     message_id = api.message(queue_id, "survive me")
     wait_until(lambda: hook.received)
     assert first.stop() == 0  # stopped while the retry is pending
     assert hook.acked() == []
     second = delivering("--retry-base", "0.1", db=db)
     wait_until(lambda: hook.acked(), timeout=15)
-    time.sleep(0.5)
+    Api(second).settled(queue_id, listener_id, 1)
     assert hook.acked() == [message_id]
     assert [r["attempt"] for r in hook.received] == [1, 2]
     second.stop()
@@ -257,10 +265,10 @@ def test_each_attempt_is_logged_on_the_serve_console_at_debug(delivering, listen
     hook = listeners()
     hook.script = [500]
     queue_id = api.queue()
-    api.listener(queue_id, hook, "logged")
+    listener_id = api.listener(queue_id, hook, "logged")
     message_id = api.message(queue_id, "x")
     wait_until(lambda: hook.acked())
-    time.sleep(0.3)
+    api.settled(queue_id, listener_id, 1)  # recorded, and logged in the same step
     server.stop()
     log = server.process.stderr.read()
     assert f"deliver logged message {message_id} attempt 1: 500 (retry in 0.1s)" in log

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -141,15 +140,14 @@ def test_ctrl_c_mid_batch_loses_no_line(served, tmp_path):
         env=env,
         cwd=tmp_path,
     )
-    first = process.stdout.readline()  # sending has begun
-    assert UUID.fullmatch(first.strip())
-    time.sleep(0.3)
+    early = [process.stdout.readline() for _ in range(100)]  # sending is well under way
+    assert all(UUID.fullmatch(line.strip()) for line in early)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "Interrupted: sent" in stderr
-    printed = [first.strip(), *stdout.split()]
+    printed = [line.strip() for line in early] + stdout.split()
     on_server = set(stored_data(served.db, queue_id))
     failed = next(tmp_path.glob("discue-failed-*.txt")).read_text().splitlines()
     unknown = [f.read_text().splitlines() for f in tmp_path.glob("discue-unknown-*.txt")]
