@@ -65,6 +65,15 @@ def _raise_stop(signum: int, _frame: object) -> None:
     raise Stopped(signum)
 
 
+def raise_if_stopped() -> None:
+    """Raise the first stop signal's exception again, if one came: its handler may have run inside a
+    finalizer (a GC pass, a coroutine being closed), where Python drops what a handler raises."""
+    if _received:
+        if _received[0] == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Stopped(_received[0])
+
+
 def raise_on_stop_signals(*, interrupt: bool = True) -> dict[int, Any]:
     """SIGTERM, SIGHUP and, with `interrupt`, SIGINT raise where the main thread stands; the old handlers."""
     names = NAMES if interrupt else NAMES[1:]

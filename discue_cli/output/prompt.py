@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from typing import TextIO
 
 from discue_cli.errors import Stopped
-from discue_cli.signals import raise_on_stop_signals, restore
+from discue_cli.signals import raise_if_stopped, raise_on_stop_signals, restore
+
+POLL = 0.2  # seconds between looks at the stop signals while a question waits for its answer
 
 
 @contextlib.contextmanager
@@ -30,7 +33,7 @@ def confirm(question: str, stdin: TextIO, stderr: TextIO) -> bool:
         try:
             stderr.write(f"{question} [y/N]: ")
             stderr.flush()
-            answer = stdin.readline()
+            answer = read_answer(stdin)
         except (KeyboardInterrupt, Stopped):
             stderr.write("\n")
             raise
@@ -39,9 +42,28 @@ def confirm(question: str, stdin: TextIO, stderr: TextIO) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def read_answer(stdin: TextIO) -> str:
+    """A line from stdin. At a terminal it waits in steps of POLL, looking at the stop signals between
+    them: a signal whose handler ran inside a finalizer (a GC pass after the question was shown) raised
+    nothing, and a plain read would wait for a line that never comes (a SIGTERM once hung the prompt so).
+    A terminal in canonical mode is readable once a whole line is typed."""
+    raise_if_stopped()
+    try:
+        fd = stdin.fileno() if stdin.isatty() else None
+    except (AttributeError, OSError, ValueError):  # a stream with no descriptor (tests, an embedding)
+        fd = None
+    if fd is not None and os.name != "nt":  # select takes no console handle on Windows
+        import select
+
+        while not select.select([fd], [], [], POLL)[0]:
+            raise_if_stopped()
+    return stdin.readline()
+
+
 def secret(prompt: str, stderr: TextIO) -> str:
     """Hidden input from the terminal."""
     import getpass
 
     with signals_raise():
+        raise_if_stopped()
         return getpass.getpass(prompt, stream=stderr)

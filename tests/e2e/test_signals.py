@@ -69,6 +69,58 @@ def test_a_stop_signal_at_the_delete_prompt_stops_at_once_and_deletes_nothing(tm
     assert listed.stdout.rstrip("\n").split("\t")[1] == "keep-me"
 
 
+DROPPED_AT_THE_PROMPT = """
+import os, signal, sys
+from discue_cli.errors import Stopped
+from discue_cli.output.prompt import confirm
+
+class Finalized:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(10000):  # the handler runs in here, and Python drops what it raises
+            pass
+
+held = [Finalized()]
+
+class Stderr:
+    def write(self, text):
+        return sys.stderr.write(text)
+
+    def flush(self):
+        sys.stderr.flush()
+        held.clear()  # a finalizer runs after the question is up, as a GC pass may run one
+
+try:
+    confirm("Delete queue keep-me?", sys.stdin, Stderr())
+except Stopped as exc:
+    sys.exit(exc.exit_code)
+"""
+
+
+def test_a_stop_signal_whose_exception_python_dropped_still_ends_the_prompt():
+    """Under load a SIGTERM at the delete prompt once hung it: its handler ran inside a finalizer (a GC pass
+    between the question and the read), where Python drops what a handler raises; the read then waited for
+    a line that never came. The signal is remembered, and the prompt's wait looks at it."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-c", DROPPED_AT_THE_PROMPT], stdin=terminal, stdout=terminal, stderr=terminal,
+        env=clean_env(),
+    )
+    try:
+        try:
+            code = process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            code = "still waiting at the prompt"
+        assert code == 143
+        assert drain(controller) == b"Delete queue keep-me? [y/N]: \n"
+    finally:
+        process.kill()
+        os.close(terminal)
+        os.close(controller)
+
+
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_a_stop_signal_at_the_hidden_key_prompt_gives_the_terminal_its_echo_back(tmp_path, signum, code):
     import pty
