@@ -4,14 +4,14 @@ local discue, memory (peak RSS) and time. Run by hand:
     .venv/bin/python bench/listing.py               (100,000 messages; filling the queue takes a while)
     .venv/bin/python bench/listing.py --messages 20000
 
-The aim (issue 20): 100,000 messages listed under 120 MiB and 10 s, piped and on a terminal.
+The aim: 100,000 messages listed under 120 MiB and 10 s, piped and on a terminal.
 
 Measured 2026-12-07 on a 2-core machine shared with a dozen busy processes (load average ~15; the
 clock there mostly measures the server), 100,000 messages of ~420 bytes, 2023-04 (66.5 MB listing):
 
     what                                    seconds  CPU s  peak MiB
     baseline: bare httpx reads the listing     26.5
-    messages list QUEUE | (piped)              38.4    1.9        33   (before: 280 MiB, issue 20)
+    messages list QUEUE | (piped)              38.4    1.9        33   (before: 280 MiB)
     messages list QUEUE (terminal)             29.7    1.5        35   (before: 499 MiB / 46 s)
     messages count QUEUE                       23.2    1.4        34
     messages list QUEUE --json (whole)         18.3    1.6       384   (the body as sent: read whole)

@@ -207,7 +207,7 @@ def client_figures(args: argparse.Namespace, work: str, env: dict[str, str]) -> 
     noun_help = median_ms([discue, "queues", "--help"], args.runs)
     row("discue queues --help", f"{noun_help:.1f} ms", f"python -c pass {base:.1f} ms", f"{noun_help / base:.1f}x")
     # The cost of the public way: httpx's __init__ imports its own command line (click, rich, pygments)
-    # whenever click is installed; round 2 hid it behind a stand-in httpx._main module (a private module:
+    # whenever click is installed; an earlier version hid it behind a stand-in httpx._main module (a private module:
     # dropped). Measured here, the stand-in in the baseline only.
     with_cli = median_ms([sys.executable, "-c", "import httpx"], args.runs)
     hidden = "import sys; sys.modules['httpx._main'] = None; import httpx"

@@ -1,5 +1,6 @@
-"""Stubs of the 2023-04 and 2024-08 API for the generation tests: replies copied from
-../shared/api-reference-2023/ and API-GENERATIONS.md §3, and a stub that checks the body it was sent."""
+"""Stubs of the 2023-04 and 2024-08 API for the generation tests: replies copied from discue's
+API docs of April 2023 and the Terraform provider's API (docs/generations.md), and a stub that checks
+the body it was sent."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The three API generations the local discue serves, as views of one database.
 
 2022-05 is the v0.1.0 reference; 2023-04 the docs as of April 2023; 2024-08 the API that discue's
-Terraform provider speaks (`alias`, scopes keyed by resource, domains). See ../shared/API-GENERATIONS.md.
+Terraform provider speaks (`alias`, scopes keyed by resource, domains). See docs/generations.md.
 """
 
 from __future__ import annotations

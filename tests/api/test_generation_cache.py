@@ -1,4 +1,4 @@
-"""The remembered generations (issue 20): keyed without credentials, private, whole, and never a reason to fail."""
+"""The remembered generations: keyed without credentials, private, whole, and never a reason to fail."""
 
 from __future__ import annotations
 

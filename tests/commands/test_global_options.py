@@ -1,4 +1,4 @@
-"""Global options before the noun or after the verb, as gh's persistent flags (CLI.md "Added in round 3")."""
+"""Global options before the noun or after the verb, as gh's persistent flags (docs/settings.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A bad command line under a JSON option: one JSON object on stderr, except a --jq typed at a terminal
-(CLI.md "Errors as JSON": only with --json/--pretty, or when stderr is not a terminal)."""
+(docs/exit-codes.md: only with --json/--pretty, or when stderr is not a terminal)."""
 
 from __future__ import annotations
 

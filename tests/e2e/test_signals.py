@@ -105,7 +105,10 @@ def test_a_stop_signal_whose_exception_python_dropped_still_ends_the_prompt():
 
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-c", DROPPED_AT_THE_PROMPT], stdin=terminal, stdout=terminal, stderr=terminal,
+        [sys.executable, "-c", DROPPED_AT_THE_PROMPT],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
         env=clean_env(),
     )
     try:

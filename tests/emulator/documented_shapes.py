@@ -1,5 +1,5 @@
-"""The 2xx replies the API docs show, per generation: the example bodies of ../shared/api-reference/
-(May 2022: "2022-05") and api-reference-2023/ (April 2023: "2023-04"), copied as the pages print them.
+"""The 2xx replies the API docs show, per generation: the example bodies of discue's API
+reference of May 2022 ("2022-05") and of its docs of April 2023 ("2023-04"), copied as the pages print them.
 
 Keyed by (generation, method, path): (example body, or None where the page shows no body; the page).
 Made from each page's first "2xx Response" block; change it only by reading the pages again."""

@@ -1,4 +1,4 @@
-"""Every terminal path escapes server text (issue 20: U+009B, U+202E, U+2028 reached a terminal from
+"""Every terminal path escapes server text (U+009B, U+202E, U+2028 once reached a terminal from
 `export` and from --json errors), and errors are JSON only when asked for or when stderr is no terminal."""
 
 from __future__ import annotations

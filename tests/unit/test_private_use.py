@@ -1,4 +1,4 @@
-"""Built on the libraries, never inside them (STYLE.md): discue_cli uses no private attribute, private
+"""Built on the libraries, never inside them (CONTRIBUTING.md): discue_cli uses no private attribute, private
 module or internal module of another package, so a new release of a dependency is a routine upgrade.
 
 Read from the source (AST), not by running it:

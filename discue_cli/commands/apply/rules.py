@@ -1,6 +1,6 @@
 """Queue message schemas as `apply` reads them: checked rule by rule, and normalised for comparison.
 
-The rules are the API overview's (api-reference-2023/queues/create-a-queue.md): a map from field name
+The rules are the API overview's (discue's docs of April 2023, "Create a queue"): a map from field name
 to a rule whose `type` is object, array, string or number.
 """
 

@@ -267,7 +267,7 @@ def test_stdin_is_read_with_dash_and_named_in_errors(local):
 
 
 def test_the_alias_generation_is_matched_and_written_by_alias(cli, httpmock, tmp_path):
-    """Replies shaped like discue's Terraform provider's API (API-GENERATIONS.md §3)."""
+    """Replies shaped like discue's Terraform provider's API (docs/generations.md)."""
     path = tmp_path / "alias.toml"
     path.write_text(
         '[[queues]]\nname = "orders"\n'

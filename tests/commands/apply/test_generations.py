@@ -238,7 +238,7 @@ def test_2024_08_under_auto_the_listing_teaches_alias_and_the_cache_remembers_it
 
 
 def test_2024_08_under_auto_with_nothing_to_learn_from_learns_from_the_refusal(cli, serve, tmp_path):
-    """CLI.md: with no queues to tell the generation, a first write names by `name`; 2024-08 refuses it,
+    """docs/generations.md: with no queues to tell the generation, a first write names by `name`; 2024-08 refuses it,
     saying it wants `alias`: auto learns that, says so and sends that write again (a 400 stored nothing)."""
     server = serve("2024-08")
     remote = against(cli, server)

@@ -1,4 +1,4 @@
-"""`apply` lists every problem of its file, each with its line (issue 21: it showed one and "1 more
+"""`apply` lists every problem of its file, each with its line (it once showed one and "1 more
 problem(s)"), and TOML syntax errors lead with their line too."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Every noun in the 2023-04 and 2024-08 generations, against stubs whose replies are copied from
-../shared/api-reference-2023/ and API-GENERATIONS.md §3 (2022-05 runs against the local discue elsewhere).
+discue's API docs of April 2023 and the Terraform provider's API
+(docs/generations.md; 2022-05 runs against the local discue elsewhere).
 httpmock fails a test on any request no stub answers and on any stub never called, so each test also
 pins exactly which requests a command sends."""
 

@@ -1,5 +1,5 @@
 """A name shaped like an id (21 URL-safe characters) is a name too: tried as an id first, then, only when
-no such id exists, looked up as a name with one more call (CLI.md "Names and ids")."""
+no such id exists, looked up as a name with one more call (docs/output.md, "Names and ids")."""
 
 from __future__ import annotations
 
