@@ -72,7 +72,7 @@ def test_a_stop_signal_at_the_delete_prompt_stops_at_once_and_deletes_nothing(tm
 DROPPED_AT_THE_PROMPT = """
 import os, signal, sys
 from discue_cli.errors import Stopped
-from discue_cli.output.prompt import confirm
+from discue_cli.output.prompt import confirm, secret
 
 class Finalized:
     def __del__(self):
@@ -91,25 +91,33 @@ class Stderr:
         held.clear()  # a finalizer runs after the question is up, as a GC pass may run one
 
 try:
-    confirm("Delete queue keep-me?", sys.stdin, Stderr())
+    if sys.argv[1] == "confirm":
+        confirm("Delete queue keep-me?", sys.stdin, Stderr())
+    else:
+        secret("API key: ", Stderr())
 except Stopped as exc:
     sys.exit(exc.exit_code)
 """
 
 
-def test_a_stop_signal_whose_exception_python_dropped_still_ends_the_prompt():
+@pytest.mark.parametrize(
+    ("prompt", "shown"), [("confirm", b"Delete queue keep-me? [y/N]: \n"), ("secret", b"API key: ")]
+)
+def test_a_stop_signal_whose_exception_python_dropped_still_ends_the_prompt(prompt, shown):
     """Under load a SIGTERM at the delete prompt once hung it: its handler ran inside a finalizer (a GC pass
     between the question and the read), where Python drops what a handler raises; the read then waited for
-    a line that never came. The signal is remembered, and the prompt's wait looks at it."""
+    a line that never came. The signal is remembered, and the prompt's wait looks at it. The hidden key
+    prompt alike (its question is shown once echo is off), and it gives the terminal its echo back."""
     import pty
 
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-c", DROPPED_AT_THE_PROMPT],
+        [sys.executable, "-c", DROPPED_AT_THE_PROMPT, prompt],
         stdin=terminal,
         stdout=terminal,
         stderr=terminal,
         env=clean_env(),
+        start_new_session=True,  # no controlling terminal: the hidden prompt reads stdin, the pty
     )
     try:
         try:
@@ -117,7 +125,8 @@ def test_a_stop_signal_whose_exception_python_dropped_still_ends_the_prompt():
         except subprocess.TimeoutExpired:
             code = "still waiting at the prompt"
         assert code == 143
-        assert drain(controller) == b"Delete queue keep-me? [y/N]: \n"
+        assert termios.tcgetattr(terminal)[3] & termios.ECHO
+        assert drain(controller) == shown
     finally:
         process.kill()
         os.close(terminal)
