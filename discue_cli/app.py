@@ -6,7 +6,7 @@ from typing import Annotated
 from discue_cli import __version__
 from discue_cli.commands import NOUNS  # noun -> its module under discue_cli.commands
 from discue_cli.errors import Stopped
-from discue_cli.signals import first_stop, stop_exit_code
+from discue_cli.signals import first_stop, ignore_stop_signals, stop_exit_code
 
 
 def _fast_version() -> bool:
@@ -47,6 +47,7 @@ def report(exc: BaseException, ctx: object) -> int:
     stopped = first_stop() is not None
     if isinstance(exc, (KeyboardInterrupt, Stopped)) or (stopped and not isinstance(exc, Interrupted)):
         # whatever came out of a stop signal raised in the middle of things is that stop
+        ignore_stop_signals()
         out.info("Interrupted.")
         return stop_exit_code(exc)
     if isinstance(exc, Interrupted):

@@ -31,6 +31,7 @@ def main() -> None:
         stopped = signals.first_stop() is not None or isinstance(exc, (KeyboardInterrupt, Stopped))
         if isinstance(exc, SystemExit) or not stopped:
             raise
+        signals.ignore_stop_signals()
         from discue_cli.output import notice
 
         notice("Interrupted.")

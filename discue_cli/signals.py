@@ -87,8 +87,10 @@ def restore(previous: dict[int, Any]) -> None:
 
 
 def ignore_stop_signals() -> None:
-    """Stopping already: a second Ctrl-C must not cut the clean-up short."""
-    for signum in _stop_signals("SIGINT", "SIGTERM"):
+    """Stopping already: a second stop signal must not cut the clean-up short, nor, once Python puts the
+    default actions back as the process ends, kill it with an exit status that is not the first stop's.
+    (Python leaves an ignored signal ignored then.)"""
+    for signum in _stop_signals(*NAMES):
         signal.signal(signum, signal.SIG_IGN)
 
 
@@ -132,6 +134,8 @@ def cancel_on_stop_signals(received: list[int]) -> Iterator[None]:
     try:
         yield
     finally:
+        stopped = bool(received or _received)
         for signum, previous in installed.items():
             loop.remove_signal_handler(signum)
-            signal.signal(signum, previous)  # remove_signal_handler leaves SIG_DFL: main()'s handler again
+            # remove_signal_handler leaves SIG_DFL: main()'s handler again, or, stopped, none (see ignore_stop_signals)
+            signal.signal(signum, signal.SIG_IGN if stopped else previous)

@@ -69,6 +69,34 @@ def test_a_stop_signal_at_the_delete_prompt_stops_at_once_and_deletes_nothing(tm
     assert listed.stdout.rstrip("\n").split("\t")[1] == "keep-me"
 
 
+def test_a_second_stop_signal_while_the_first_one_ends_the_run_changes_nothing(tmp_path):
+    """SIGHUP at the delete prompt, then SIGTERM a few milliseconds later: the run still ends as the first
+    signal says (129, one `Interrupted.`). The second used to find Python's default action back in place
+    while the process ended, and killed it (the exit status said SIGTERM)."""
+    import pty
+
+    env = local_env(tmp_path)
+    subprocess.run([str(DISCUE), "queues", "create", "keep-me"], env=env, capture_output=True, check=True)
+    for gap in (0.0, 0.002, 0.005, 0.01, 0.02):  # where the second lands: the gap is the test's input
+        controller, terminal = pty.openpty()
+        process = subprocess.Popen(
+            [str(DISCUE), "queues", "delete", "keep-me"], stdin=terminal, stdout=terminal, stderr=terminal, env=env
+        )
+        os.close(terminal)
+        try:
+            read_until(controller, b"[y/N]: ")
+            process.send_signal(signal.SIGHUP)
+            time.sleep(gap)
+            process.send_signal(signal.SIGTERM)
+            assert (gap, process.wait(timeout=10)) == (gap, 129)
+            assert drain(controller) == b"\nInterrupted.\n", gap
+        finally:
+            process.kill()
+            os.close(controller)
+    listed = subprocess.run([str(DISCUE), "queues", "list"], env=env, capture_output=True, text=True)
+    assert listed.stdout.rstrip("\n").split("\t")[1] == "keep-me"
+
+
 DROPPED_AT_THE_PROMPT = """
 import os, signal, sys
 from discue_cli.errors import Stopped
