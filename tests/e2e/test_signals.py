@@ -46,45 +46,49 @@ def drain(controller: int) -> bytes:
     return rest.replace(b"\r", b"")
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_a_stop_signal_at_the_delete_prompt_stops_at_once_and_deletes_nothing(tmp_path, signum, code):
+def at_the_delete_prompt(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    """`queues delete keep-me` on a pseudo-terminal, once its question is up: the process and the terminal's
+    controlling side (the caller kills the one and closes the other)."""
     import pty
 
-    env = local_env(tmp_path)
-    subprocess.run([str(DISCUE), "queues", "create", "keep-me"], env=env, capture_output=True, check=True)
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
         [str(DISCUE), "queues", "delete", "keep-me"], stdin=terminal, stdout=terminal, stderr=terminal, env=env
     )
     os.close(terminal)
+    read_until(controller, b"[y/N]: ")
+    return process, controller
+
+
+def queue_names(env: dict[str, str]) -> list[str]:
+    listed = subprocess.run([str(DISCUE), "queues", "list"], env=env, capture_output=True, text=True)
+    return [line.split("\t")[1] for line in listed.stdout.splitlines()]
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_stop_signal_at_the_delete_prompt_stops_at_once_and_deletes_nothing(tmp_path, signum, code):
+    env = local_env(tmp_path)
+    subprocess.run([str(DISCUE), "queues", "create", "keep-me"], env=env, capture_output=True, check=True)
+    process, controller = at_the_delete_prompt(env)
     try:
-        read_until(controller, b"[y/N]: ")
         process.send_signal(signum)
         assert process.wait(timeout=10) == code
         assert drain(controller).endswith(b"\nInterrupted.\n")
     finally:
         process.kill()
         os.close(controller)
-    listed = subprocess.run([str(DISCUE), "queues", "list"], env=env, capture_output=True, text=True)
-    assert listed.stdout.rstrip("\n").split("\t")[1] == "keep-me"
+    assert queue_names(env) == ["keep-me"]
 
 
 def test_a_second_stop_signal_while_the_first_one_ends_the_run_changes_nothing(tmp_path):
     """SIGHUP at the delete prompt, then SIGTERM a few milliseconds later: the run still ends as the first
     signal says (129, one `Interrupted.`). The second used to find Python's default action back in place
     while the process ended, and killed it (the exit status said SIGTERM)."""
-    import pty
-
     env = local_env(tmp_path)
     subprocess.run([str(DISCUE), "queues", "create", "keep-me"], env=env, capture_output=True, check=True)
     for gap in (0.0, 0.002, 0.005, 0.01, 0.02):  # where the second lands: the gap is the test's input
-        controller, terminal = pty.openpty()
-        process = subprocess.Popen(
-            [str(DISCUE), "queues", "delete", "keep-me"], stdin=terminal, stdout=terminal, stderr=terminal, env=env
-        )
-        os.close(terminal)
+        process, controller = at_the_delete_prompt(env)
         try:
-            read_until(controller, b"[y/N]: ")
             process.send_signal(signal.SIGHUP)
             time.sleep(gap)
             process.send_signal(signal.SIGTERM)
@@ -93,8 +97,7 @@ def test_a_second_stop_signal_while_the_first_one_ends_the_run_changes_nothing(t
         finally:
             process.kill()
             os.close(controller)
-    listed = subprocess.run([str(DISCUE), "queues", "list"], env=env, capture_output=True, text=True)
-    assert listed.stdout.rstrip("\n").split("\t")[1] == "keep-me"
+    assert queue_names(env) == ["keep-me"]
 
 
 DROPPED_AT_THE_PROMPT = """
