@@ -53,13 +53,15 @@ def note_stops() -> None:
 
 
 def _raise_stop(signum: int, _frame: object) -> None:
-    if not _received and os.environ.get("DISCUE_DEBUG") != "1":
+    # Noted first: a second signal's handler may run inside this one, at any line of it.
+    first = not _received
+    _received.append(signum)
+    if first and os.environ.get("DISCUE_DEBUG") != "1":
         # The process is going down: a half-built object's complaint on the way is no news to the user.
         import warnings
 
         sys.unraisablehook = lambda _unraisable: None
         warnings.simplefilter("ignore")
-    _received.append(signum)
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise Stopped(signum)
