@@ -56,6 +56,9 @@ def _raise_stop(signum: int, _frame: object) -> None:
     # Noted first: a second signal's handler may run inside this one, at any line of it.
     first = not _received
     _received.append(signum)
+    # One stop is enough: a later signal, even one already pending, must not cut this one's clean-up
+    # (Python reports a pending signal found ignored as unraisable, which is silenced below).
+    ignore_stop_signals()
     if first and os.environ.get("DISCUE_DEBUG") != "1":
         # The process is going down: a half-built object's complaint on the way is no news to the user.
         import warnings
@@ -83,9 +86,9 @@ def raise_on_stop_signals(*, interrupt: bool = True) -> dict[int, Any]:
 
 
 def restore(previous: dict[int, Any]) -> None:
-    """Put back the handlers `raise_on_stop_signals` replaced."""
+    """Put back the handlers `raise_on_stop_signals` replaced; stopped already, ignore the signals instead."""
     for signum, handler in previous.items():
-        signal.signal(signum, handler)
+        signal.signal(signum, signal.SIG_IGN if _received else handler)
 
 
 def ignore_stop_signals() -> None:
