@@ -65,18 +65,19 @@ def _raise_stop(signum: int, _frame: object) -> None:
 
         sys.unraisablehook = lambda _unraisable: None
         warnings.simplefilter("ignore")
-    if signum == signal.SIGINT:
-        raise KeyboardInterrupt
-    raise Stopped(signum)
+    raise _stop_exception(signum)
+
+
+def _stop_exception(signum: int) -> BaseException:
+    """What a stop signal raises: SIGINT a KeyboardInterrupt, SIGTERM and SIGHUP Stopped."""
+    return KeyboardInterrupt() if signum == signal.SIGINT else Stopped(signum)
 
 
 def raise_if_stopped() -> None:
     """Raise the first stop signal's exception again, if one came: its handler may have run inside a
     finalizer (a GC pass, a coroutine being closed), where Python drops what a handler raises."""
     if _received:
-        if _received[0] == signal.SIGINT:
-            raise KeyboardInterrupt
-        raise Stopped(_received[0])
+        raise _stop_exception(_received[0])
 
 
 def raise_on_stop_signals(*, interrupt: bool = True) -> dict[int, Any]:
